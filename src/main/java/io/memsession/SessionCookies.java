@@ -1,0 +1,106 @@
+package io.memsession;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.SessionCookieConfig;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Reads session ids from, and writes them to, the session cookie described by the webapp's
+ * {@link SessionCookieConfig} ({@code <cookie-config>} in web.xml), captured once at start-up.
+ */
+final class SessionCookies {
+
+    static final String DEFAULT_NAME = "JSESSIONID";
+    static final String DEFAULT_SAME_SITE = "Lax";
+    /** Attributes set through their own setters; the rest of the config's attributes are copied as they are. */
+    private static final Set<String> DEDICATED_ATTRIBUTES =
+            Set.of("path", "domain", "max-age", "secure", "httponly", "comment", "expires");
+
+    private final String name;
+    private final String path;
+    private final String domain;
+    private final int maxAge;
+    private final boolean alwaysSecure;
+    private final boolean httpOnly;
+    private final Map<String, String> extraAttributes;
+
+    SessionCookies(String name, String path, String domain, int maxAge, boolean alwaysSecure, boolean httpOnly,
+            Map<String, String> extraAttributes) {
+        this.name = name;
+        this.path = path;
+        this.domain = domain;
+        this.maxAge = maxAge;
+        this.alwaysSecure = alwaysSecure;
+        this.httpOnly = httpOnly;
+        this.extraAttributes = Collections.unmodifiableMap(new LinkedHashMap<>(extraAttributes));
+    }
+
+    /** The cookie as the webapp configured it, with memsession's defaults where it did not. */
+    static SessionCookies from(ServletContext context, boolean httpOnly) {
+        SessionCookieConfig config = context.getSessionCookieConfig();
+        String name = blankToNull(config.getName());
+        String path = blankToNull(config.getPath());
+        if (path == null) {
+            path = context.getContextPath().isEmpty() ? "/" : context.getContextPath();
+        }
+        Map<String, String> extra = new LinkedHashMap<>();
+        config.getAttributes().forEach((key, value) -> {
+            if (!DEDICATED_ATTRIBUTES.contains(key.toLowerCase(Locale.ROOT))) {
+                extra.put(key, value);
+            }
+        });
+        boolean sameSiteGiven = extra.keySet().stream().anyMatch(k -> k.equalsIgnoreCase("SameSite"));
+        if (!sameSiteGiven) {
+            extra.put("SameSite", DEFAULT_SAME_SITE);
+        }
+        return new SessionCookies(name == null ? DEFAULT_NAME : name, path, blankToNull(config.getDomain()),
+                config.getMaxAge(), config.isSecure(), httpOnly || config.isHttpOnly(), extra);
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** The values of every session cookie the request carries, in the order sent; possibly malformed. */
+    List<String> requestedValues(HttpServletRequest request) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies == null) {
+            return List.of();
+        }
+        List<String> values = new ArrayList<>(1);
+        for (Cookie cookie : cookies) {
+            if (name.equals(cookie.getName())) {
+                values.add(cookie.getValue());
+            }
+        }
+        return values;
+    }
+
+    /** Adds a Set-Cookie for {@code id}; Secure when configured or when the request came over TLS. */
+    void write(HttpServletRequest request, HttpServletResponse response, String id) {
+        Cookie cookie = new Cookie(name, id);
+        cookie.setPath(path);
+        if (domain != null) {
+            cookie.setDomain(domain);
+        }
+        cookie.setMaxAge(maxAge);
+        cookie.setSecure(alwaysSecure || request.isSecure());
+        cookie.setHttpOnly(httpOnly);
+        extraAttributes.forEach(cookie::setAttribute);
+        response.addCookie(cookie);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,79 @@
+package io.memsession;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of what the session layer did, for monitoring: published as the servlet context attribute
+ * {@value #CONTEXT_ATTRIBUTE} by {@link MemcachedSessionFilter}.
+ *
+ * <p>All counts are since the filter started, on this node only.
+ */
+public final class SessionMetrics {
+
+    /** The servlet context attribute under which the filter publishes its metrics. */
+    public static final String CONTEXT_ATTRIBUTE = "io.memsession.SessionMetrics";
+
+    private final LongAdder loads = new LongAdder();
+    private final LongAdder saves = new LongAdder();
+    private final LongAdder touches = new LongAdder();
+    private final LongAdder saveConflicts = new LongAdder();
+    private final LongAdder unreadableSessions = new LongAdder();
+    private final LongAdder storeFailures = new LongAdder();
+
+    SessionMetrics() {
+    }
+
+    /** Sessions read from the store (a hit or a miss). */
+    public long loads() {
+        return loads.sum();
+    }
+
+    /** Session documents written (created, replaced or moved to a new id). */
+    public long saves() {
+        return saves.sum();
+    }
+
+    /** Unchanged sessions whose expiry was extended without rewriting them. */
+    public long touches() {
+        return touches.sum();
+    }
+
+    /** Writes that found the session changed by a concurrent request and merged into it. */
+    public long saveConflicts() {
+        return saveConflicts.sum();
+    }
+
+    /** Stored sessions that could not be read back (unknown format or a class no longer allowed or present). */
+    public long unreadableSessions() {
+        return unreadableSessions.sum();
+    }
+
+    /** Store operations that failed or timed out; the request went on without the session operation. */
+    public long storeFailures() {
+        return storeFailures.sum();
+    }
+
+    void recordLoad() {
+        loads.increment();
+    }
+
+    void recordSave() {
+        saves.increment();
+    }
+
+    void recordTouch() {
+        touches.increment();
+    }
+
+    void recordSaveConflict() {
+        saveConflicts.increment();
+    }
+
+    void recordUnreadable() {
+        unreadableSessions.increment();
+    }
+
+    void recordStoreFailure() {
+        storeFailures.increment();
+    }
+}

@@ -1,0 +1,271 @@
+package io.memsession;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpSession;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link HttpSession} a request sees: the stored session, decoded once, plus a record of what
+ * this request changed, so that a save writes only those changes.
+ *
+ * <p>Changes are tracked per attribute: names passed to {@code setAttribute}/{@code removeAttribute},
+ * and mutable values handed out by {@code getAttribute} (a list or an application object changed in
+ * place). At save time each candidate is encoded and compared with the form it was loaded in, so a
+ * value set again to an equal value, or read without being changed, costs no write.
+ *
+ * <p>One instance serves one request and is not shared between threads.
+ */
+final class SharedSession implements HttpSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharedSession.class);
+
+    private final ServletContext servletContext;
+    private final AttributeCodec codec;
+    private final SessionRepository repository;
+    private final boolean isNew;
+    private final long creationTime;
+    private final long lastAccessedTime;
+
+    private String id;
+    private int maxInactiveInterval;
+    private boolean intervalChanged;
+    private boolean valid = true;
+
+    /** The session as the store holds it, as far as this request knows; null until first stored. */
+    private SessionRecord stored;
+    /** Version of {@link #stored} for compare-and-set; {@link #UNKNOWN_VERSION} after our own write. */
+    private long storedVersion;
+    /** Encoded attributes as this request loaded or last saved them: the reference for change detection. */
+    private final Map<String, byte[]> baseline;
+    private final Map<String, Object> values;
+    private final Set<String> written = new LinkedHashSet<>();
+    private final Set<String> handedOutMutable = new HashSet<>();
+
+    static final long UNKNOWN_VERSION = -1;
+
+    private SharedSession(ServletContext servletContext, AttributeCodec codec, SessionRepository repository,
+            SessionRecord stored, long storedVersion, Map<String, Object> values, boolean isNew) {
+        this.servletContext = servletContext;
+        this.codec = codec;
+        this.repository = repository;
+        this.stored = isNew ? null : stored;
+        this.storedVersion = storedVersion;
+        this.isNew = isNew;
+        this.id = stored.id();
+        this.creationTime = stored.creationTime();
+        this.lastAccessedTime = stored.lastAccessedTime();
+        this.maxInactiveInterval = stored.maxInactiveInterval();
+        this.baseline = new HashMap<>(stored.attributes());
+        this.values = new LinkedHashMap<>(values);
+    }
+
+    /** A session loaded from the store, with its attributes already decoded. */
+    static SharedSession loaded(ServletContext context, AttributeCodec codec, SessionRepository repository,
+            SessionRecord record, long version, Map<String, Object> values) {
+        return new SharedSession(context, codec, repository, record, version, values, false);
+    }
+
+    /** A session created by this request; nothing is stored until its first save. */
+    static SharedSession created(ServletContext context, AttributeCodec codec, SessionRepository repository,
+            SessionRecord fresh) {
+        return new SharedSession(context, codec, repository, fresh, UNKNOWN_VERSION, Map.of(), true);
+    }
+
+    // ---- HttpSession ------------------------------------------------------------------------
+
+    @Override
+    public long getCreationTime() {
+        checkValid("getCreationTime");
+        return creationTime;
+    }
+
+    @Override
+    public String getId() {
+        return id;
+    }
+
+    @Override
+    public long getLastAccessedTime() {
+        checkValid("getLastAccessedTime");
+        return lastAccessedTime;
+    }
+
+    @Override
+    public ServletContext getServletContext() {
+        return servletContext;
+    }
+
+    @Override
+    public void setMaxInactiveInterval(int interval) {
+        if (interval != maxInactiveInterval) {
+            maxInactiveInterval = interval;
+            intervalChanged = true;
+        }
+    }
+
+    @Override
+    public int getMaxInactiveInterval() {
+        return maxInactiveInterval;
+    }
+
+    @Override
+    public Object getAttribute(String name) {
+        checkValid("getAttribute");
+        Object value = values.get(name);
+        if (value != null && !AttributeCodec.isImmutable(value)) {
+            handedOutMutable.add(name);
+        }
+        return value;
+    }
+
+    @Override
+    public Enumeration<String> getAttributeNames() {
+        checkValid("getAttributeNames");
+        return Collections.enumeration(new ArrayList<>(values.keySet()));
+    }
+
+    @Override
+    public void setAttribute(String name, Object value) {
+        checkValid("setAttribute");
+        if (name == null) {
+            throw new IllegalArgumentException("attribute name must not be null");
+        }
+        if (value == null) {
+            removeAttribute(name);
+            return;
+        }
+        codec.checkStorable(value);
+        values.put(name, value);
+        written.add(name);
+    }
+
+    @Override
+    public void removeAttribute(String name) {
+        checkValid("removeAttribute");
+        if (values.remove(name) != null) {
+            written.add(name);
+        }
+    }
+
+    @Override
+    public void invalidate() {
+        checkValid("invalidate");
+        valid = false;
+        repository.invalidate(this);
+    }
+
+    @Override
+    public boolean isNew() {
+        checkValid("isNew");
+        return isNew;
+    }
+
+    // ---- for the repository -----------------------------------------------------------------
+
+    boolean isValid() {
+        return valid;
+    }
+
+    /** Whether the store holds this session (false for a new session before its first save). */
+    boolean isStored() {
+        return stored != null;
+    }
+
+    SessionRecord stored() {
+        return stored;
+    }
+
+    long storedVersion() {
+        return storedVersion;
+    }
+
+    /** Everything this request changed since the session was loaded or last saved; encodes candidates. */
+    SessionDelta pendingChanges() {
+        Map<String, byte[]> changed = new LinkedHashMap<>();
+        Set<String> removed = new HashSet<>();
+        for (String name : written) {
+            Object value = values.get(name);
+            if (value == null) {
+                if (baseline.containsKey(name)) {
+                    removed.add(name);
+                }
+            } else {
+                addIfChanged(changed, name, value);
+            }
+        }
+        for (String name : handedOutMutable) {
+            Object value = values.get(name);
+            if (value != null && !written.contains(name)) {
+                addIfChanged(changed, name, value);
+            }
+        }
+        OptionalInt interval = intervalChanged ? OptionalInt.of(maxInactiveInterval) : OptionalInt.empty();
+        return new SessionDelta(changed, removed, interval);
+    }
+
+    /** Identity, times and interval with no attributes: what a new session's first write builds on. */
+    SessionRecord unsavedBase() {
+        return new SessionRecord(id, creationTime, lastAccessedTime, maxInactiveInterval, Map.of());
+    }
+
+    /** The store now holds {@code record}, which includes {@code delta}; its new version is unknown. */
+    void saved(SessionDelta delta, SessionRecord record) {
+        baseline.keySet().removeAll(delta.removed());
+        baseline.putAll(delta.written());
+        written.clear();
+        intervalChanged = false;
+        stored = record;
+        storedVersion = UNKNOWN_VERSION;
+    }
+
+    /** A concurrent request's document replaced ours as the base to merge into. */
+    void rebase(SessionRecord record, long version) {
+        stored = record;
+        storedVersion = version;
+    }
+
+    /** After {@code changeSessionId}: the session lives on under {@code newId}. */
+    void renamed(String newId) {
+        id = newId;
+    }
+
+    /** Another request invalidated or expired the session while this one ran: nothing more to save. */
+    void lost() {
+        valid = false;
+    }
+
+    private void addIfChanged(Map<String, byte[]> changed, String name, Object value) {
+        byte[] encoded;
+        try {
+            encoded = codec.encode(value);
+        } catch (IllegalArgumentException e) {
+            // setAttribute checked the value; only content added to it afterwards can fail here
+            LOG.error("session attribute '{}' ({}) cannot be stored and keeps its previous stored value: {}",
+                    name, value.getClass().getName(), e.getMessage());
+            return;
+        }
+        if (!Arrays.equals(encoded, baseline.get(name))) {
+            changed.put(name, encoded);
+        }
+    }
+
+    private void checkValid(String method) {
+        if (!valid) {
+            throw new IllegalStateException(method + ": the session has been invalidated");
+        }
+    }
+}
