@@ -103,8 +103,10 @@ public final class MemcachedSessionFilter implements Filter {
     }
 
     /**
-     * The webapp's {@code <session-timeout>} in seconds (zero or less: never, as in web.xml), or 30
-     * minutes when the container cannot tell.
+     * The webapp's {@code <session-timeout>} in seconds, or 30 minutes when it sets none. A timeout of
+     * zero or less (never) is also taken as 30 minutes: embedded containers report that when nothing
+     * was configured, and sessions that never expire would fill memcached. An application that means
+     * it calls {@code setMaxInactiveInterval(-1)}.
      */
     private static int defaultMaxInactiveInterval(ServletContext context) {
         int minutes;
@@ -113,7 +115,7 @@ public final class MemcachedSessionFilter implements Filter {
         } catch (UnsupportedOperationException e) {
             minutes = DEFAULT_TIMEOUT_MINUTES;
         }
-        return minutes <= 0 ? 0 : minutes * 60;
+        return (minutes <= 0 ? DEFAULT_TIMEOUT_MINUTES : minutes) * 60;
     }
 
     /** Commits the session of an async request when its async cycle ends, not when the filter returns. */

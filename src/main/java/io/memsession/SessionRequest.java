@@ -104,10 +104,10 @@ final class SessionRequest extends HttpServletRequestWrapper {
      * its session costs nothing here.
      */
     void commit() {
-        if (session == null) {
+        if (session == null || !session.isValid()) {
             return;
         }
-        boolean touchIfUnchanged = !touched && !session.isNew();
+        boolean touchIfUnchanged = !touched && session.isStored();
         if (repository.save(session, touchIfUnchanged)) {
             touched = true;
         }

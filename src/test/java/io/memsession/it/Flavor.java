@@ -1,0 +1,7 @@
+package io.memsession.it;
+
+/** An application enum stored in the session; allowed through {@code allowedClasses}. */
+public enum Flavor {
+    VANILLA,
+    PISTACHIO
+}

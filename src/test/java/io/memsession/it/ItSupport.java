@@ -1,0 +1,45 @@
+package io.memsession.it;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Small helpers for the integration tests: polling with a deadline, exception text. */
+final class ItSupport {
+
+    private ItSupport() {
+    }
+
+    /**
+     * Re-checks {@code condition} every 50 ms until it holds; fails with {@code what} once {@code deadline}
+     * has passed. This is polling for a state, never a fixed wait.
+     */
+    static void pollUntil(Duration deadline, String what, BooleanSupplier condition) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not within " + deadline + ": " + what);
+            }
+            MemcachedProcess.pause(50);
+        }
+    }
+
+    /** Every message along the cause (and suppressed) chain, for asserting on a start-up failure. */
+    static String messages(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        append(sb, t, 0);
+        return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, Throwable t, int depth) {
+        if (t == null || depth > 10) {
+            return;
+        }
+        sb.append(t.getClass().getName()).append(": ").append(t.getMessage()).append('\n');
+        for (Throwable s : t.getSuppressed()) {
+            append(sb, s, depth + 1);
+        }
+        if (t.getCause() != t) {
+            append(sb, t.getCause(), depth + 1);
+        }
+    }
+}

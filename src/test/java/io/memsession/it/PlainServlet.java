@@ -1,0 +1,19 @@
+package io.memsession.it;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/** A servlet that never touches the session: requests to it must cost memcached nothing. */
+public final class PlainServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        resp.setContentType("text/plain;charset=UTF-8");
+        resp.getOutputStream().write("plain=ok\n".getBytes(StandardCharsets.UTF_8));
+    }
+}
