@@ -14,6 +14,10 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
  * Notices that the response is about to be committed, and runs the session commit first, so that
  * the browser's next request, on any node, already finds the session saved.
  *
+ * <p>Compiled against Servlet 6.1 so that its three new {@code sendRedirect} forms are intercepted on
+ * containers that have them; on a Servlet 6.0 container nothing can call those, and the class runs
+ * unchanged.
+ *
  * <p>A response is committed by {@code sendRedirect}, {@code sendError}, {@code flushBuffer}, a
  * flush or close of its writer or stream, the declared content length being reached, or the
  * buffer filling up. Bytes written are counted (characters at the charset's widest encoding, so the
@@ -36,6 +40,24 @@ final class CommitAwareResponse extends HttpServletResponseWrapper {
     public void sendRedirect(String location) throws IOException {
         beforeCommit.run();
         super.sendRedirect(location);
+    }
+
+    @Override
+    public void sendRedirect(String location, int status) throws IOException {
+        beforeCommit.run();
+        super.sendRedirect(location, status);
+    }
+
+    @Override
+    public void sendRedirect(String location, boolean clearBuffer) throws IOException {
+        beforeCommit.run();
+        super.sendRedirect(location, clearBuffer);
+    }
+
+    @Override
+    public void sendRedirect(String location, int status, boolean clearBuffer) throws IOException {
+        beforeCommit.run();
+        super.sendRedirect(location, status, clearBuffer);
     }
 
     @Override

@@ -47,9 +47,20 @@ public final class MemcachedSessionFilter implements Filter {
 
     private static final int DEFAULT_TIMEOUT_MINUTES = 30;
 
+    /** Sessions watched for expiry announcements per node, at most. */
+    static final int EXPIRY_WATCH_CAPACITY = 100_000;
+
     private SessionStore store;
     private SessionRepository repository;
     private SessionCookies cookies;
+    private PathPatterns keepAliveExclude;
+    private UrlSessionIds urlIds;
+    /** Null unless {@code concurrency=lock}. */
+    private SessionLocking locking;
+    private PathPatterns lockExclude;
+    private boolean lockTimeoutFails;
+    private ExpirySweeper expirySweeper;
+    private Clock clock;
 
     @Override
     public void init(FilterConfig filterConfig) throws ServletException {
@@ -60,14 +71,32 @@ public final class MemcachedSessionFilter implements Filter {
             throw new ServletException(e.getMessage(), e);
         }
         ServletContext context = filterConfig.getServletContext();
+        clock = Clock.systemUTC();
         SessionMetrics metrics = new SessionMetrics();
         AttributeCodec attributeCodec = new AttributeCodec(config.allowList());
-        store = new MemcachedSessionStore(config.servers(), config.keyPrefix(), config.opTimeout(),
-                config.connectTimeout());
-        repository = new SessionRepository(store, new SessionCodec(attributeCodec), attributeCodec,
-                new SessionIds(new SecureRandom()), context, defaultMaxInactiveInterval(context),
-                Clock.systemUTC(), metrics);
+        SessionListeners listeners = new SessionListeners(config.listeners());
+        // announcing ends costs memcached work; only worth it when someone can hear it
+        boolean announceEnds = !listeners.isEmpty() || !config.allowList().isEmpty();
+        ExpiryWatch expiryWatch = announceEnds ? new ExpiryWatch(EXPIRY_WATCH_CAPACITY) : ExpiryWatch.DISABLED;
+        MemcachedSessionStore memcached = new MemcachedSessionStore(config.servers(), config.keyPrefix(),
+                config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock);
+        store = memcached;
+        repository = new SessionRepository(store, new SessionCodec(attributeCodec),
+                new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
+                new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics, expiryWatch,
+                config.concurrency());
+        if (config.concurrency() == ConcurrencyMode.LOCK) {
+            locking = new SessionLocking(memcached, config.lockTimeout(), config.lockTtl());
+        }
+        lockExclude = config.lockExclude();
+        lockTimeoutFails = config.lockTimeoutFails();
         cookies = SessionCookies.from(context, config.cookieHttpOnly());
+        keepAliveExclude = config.keepAliveExclude();
+        urlIds = config.urlTracking() ? UrlSessionIds.enabled(cookies.name()) : UrlSessionIds.DISABLED;
+        if (expiryWatch.isEnabled()) {
+            expirySweeper = new ExpirySweeper(expiryWatch, repository, clock, config.expirySweep(),
+                    context.getClassLoader(), context.getContextPath());
+        }
         context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
         LOG.info("memsession started for context '{}': servers {}, key prefix '{}'", context.getContextPath(),
                 config.servers(), config.keyPrefix());
@@ -82,21 +111,62 @@ public final class MemcachedSessionFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        SessionRequest sessionRequest = new SessionRequest(httpRequest, httpResponse, repository, cookies);
-        CommitAwareResponse commitAwareResponse = new CommitAwareResponse(httpResponse, sessionRequest::commit);
+        String path = pathWithinContext(httpRequest);
+        SessionLocking lockingForPath = locking != null && !lockExclude.matches(path) ? locking : null;
+        SessionRequest sessionRequest = new SessionRequest(httpRequest, httpResponse, repository, cookies, urlIds,
+                lockingForPath, lockTimeoutFails, clock.millis());
+        HttpServletResponse sessionResponse = new CommitAwareResponse(httpResponse, sessionRequest::commit);
+        if (urlIds.isEnabled()) {
+            sessionResponse = new UrlEncodingResponse(sessionResponse, sessionRequest, urlIds);
+        }
+        boolean keepAliveAllowed = !keepAliveExclude.matches(path);
         try {
-            chain.doFilter(sessionRequest, commitAwareResponse);
+            chain.doFilter(sessionRequest, sessionResponse);
+        } catch (SessionLockTimeoutException e) {
+            answerBusy(httpResponse, e);
+        } catch (ServletException | RuntimeException e) {
+            SessionLockTimeoutException busy = lockTimeoutIn(e);
+            if (busy == null) {
+                throw e;
+            }
+            answerBusy(httpResponse, busy);
         } finally {
             if (sessionRequest.isAsyncStarted()) {
-                sessionRequest.getAsyncContext().addListener(new CommitWhenAsyncEnds(sessionRequest));
+                sessionRequest.getAsyncContext().addListener(
+                        new CompleteWhenAsyncEnds(sessionRequest, keepAliveAllowed));
             } else {
-                sessionRequest.commit();
+                sessionRequest.complete(keepAliveAllowed);
             }
         }
     }
 
+    /** HTTP 503 with Retry-After: the session stayed locked longer than the configured wait. */
+    private void answerBusy(HttpServletResponse response, SessionLockTimeoutException e) throws IOException {
+        LOG.info("request refused: {}", e.getMessage());
+        if (response.isCommitted()) {
+            return;
+        }
+        response.resetBuffer();
+        long seconds = Math.max(1, (locking.budget().toMillis() + 999) / 1000);
+        response.setHeader("Retry-After", Long.toString(seconds));
+        response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "session busy, retry shortly");
+    }
+
+    /** The lock timeout behind an exception the application or container wrapped, if any. */
+    private static SessionLockTimeoutException lockTimeoutIn(Throwable thrown) {
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SessionLockTimeoutException busy) {
+                return busy;
+            }
+        }
+        return null;
+    }
+
     @Override
     public void destroy() {
+        if (expirySweeper != null) {
+            expirySweeper.close();
+        }
         if (store != null) {
             store.close();
         }
@@ -118,17 +188,24 @@ public final class MemcachedSessionFilter implements Filter {
         return (minutes <= 0 ? DEFAULT_TIMEOUT_MINUTES : minutes) * 60;
     }
 
-    /** Commits the session of an async request when its async cycle ends, not when the filter returns. */
-    private static final class CommitWhenAsyncEnds implements AsyncListener {
-        private final SessionRequest request;
+    private static String pathWithinContext(HttpServletRequest request) {
+        String pathInfo = request.getPathInfo();
+        return pathInfo == null ? request.getServletPath() : request.getServletPath() + pathInfo;
+    }
 
-        CommitWhenAsyncEnds(SessionRequest request) {
+    /** Completes the session work of an async request when its async cycle ends, not when the filter returns. */
+    private static final class CompleteWhenAsyncEnds implements AsyncListener {
+        private final SessionRequest request;
+        private final boolean keepAliveAllowed;
+
+        CompleteWhenAsyncEnds(SessionRequest request, boolean keepAliveAllowed) {
             this.request = request;
+            this.keepAliveAllowed = keepAliveAllowed;
         }
 
         @Override
         public void onComplete(AsyncEvent event) {
-            request.commit();
+            request.complete(keepAliveAllowed);
         }
 
         @Override

@@ -6,9 +6,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.http.HttpSessionAttributeListener;
+import jakarta.servlet.http.HttpSessionIdListener;
+import jakarta.servlet.http.HttpSessionListener;
 
 /**
  * Every init-param of {@link MemcachedSessionFilter}, parsed and validated once at {@code init}.
@@ -37,7 +42,45 @@ final class SessionConfig {
                 "longest wait to connect to a memcached server, in milliseconds (1 to 60000)"),
         COOKIE_HTTP_ONLY("cookieHttpOnly", "true",
                 "`true` or `false`: whether the session cookie carries HttpOnly; the container's"
-                        + " `<http-only>` cannot be told apart from its default, so only this turns it off");
+                        + " `<http-only>` cannot be told apart from its default, so only this turns it off"),
+        LISTENERS("listeners", "(none)",
+                "the application's session listeners: class names of `HttpSessionListener`,"
+                        + " `HttpSessionAttributeListener` and `HttpSessionIdListener` implementations with a"
+                        + " public no-argument constructor, separated by spaces or commas; created once at start-up"),
+        KEEP_ALIVE_EXCLUDE("keepAliveExclude", "(none)",
+                "URL patterns (`/static/*`, `*.css`, `/favicon.ico`) of requests that do not count as a use of"
+                        + " the session when they never call `getSession`; separated by spaces or commas"),
+        EXPIRY_GRACE_SECONDS("expiryGraceSeconds", "120",
+                "how long memcached keeps a session's data after it expired, so that its end can be announced"
+                        + " with its attributes readable; at least twice `expirySweepSeconds` (2 to 86400)"),
+        EXPIRY_SWEEP_SECONDS("expirySweepSeconds", "30",
+                "how often each node looks for expired sessions among those it served, to announce their end"
+                        + " (1 to 3600)"),
+        URL_TRACKING("urlTracking", "false",
+                "`true` or `false`: whether a session id in the URL (`;jsessionid=...`) is accepted and added"
+                        + " by `encodeURL` for clients without the cookie; ids in URLs leak through Referer"
+                        + " headers, logs and shared links, so leave it off unless clients cannot keep cookies"),
+        CONCURRENCY("concurrency", "merge",
+                "`merge`, `lock` or `none`: how concurrent requests of one session are reconciled; see"
+                        + " [concurrency.md](concurrency.md)"),
+        LOCK_TIMEOUT_MILLIS("lockTimeoutMillis", "5000",
+                "with `concurrency=lock`: the longest a request waits for its session's lock, in milliseconds"
+                        + " (1 to 600000)"),
+        LOCK_TTL_SECONDS("lockTtlSeconds", "60",
+                "with `concurrency=lock`: how long a lock lives unless released; longer than your slowest"
+                        + " request, since a request that outlives it saves nothing (1 to 3600)"),
+        LOCK_TIMEOUT_ACTION("lockTimeoutAction", "fail",
+                "with `concurrency=lock`, what a request does when `lockTimeoutMillis` runs out: `fail` (HTTP 503"
+                        + " with Retry-After) or `readonly` (served without the lock, its session changes dropped and"
+                        + " logged)"),
+        LOCK_EXCLUDE("lockExclude", "(none)",
+                "with `concurrency=lock`: URL patterns (`/api/status`, `/static/*`, `*.json`) of read-only"
+                        + " requests that use the session without taking its lock; changes they make are merged as in"
+                        + " `merge` mode"),
+        MUTATION_DETECTION("mutationDetection", "compare",
+                "`compare` or `setAttribute`: whether a value read with `getAttribute` and changed in place is"
+                        + " saved (`compare`: its encoded form is compared with the stored one at the end of the"
+                        + " request) or only values passed to `setAttribute` count");
 
         private final String paramName;
         private final String defaultText;
@@ -71,21 +114,55 @@ final class SessionConfig {
     private final Duration opTimeout;
     private final Duration connectTimeout;
     private final boolean cookieHttpOnly;
+    private final List<Object> listeners;
+    private final PathPatterns keepAliveExclude;
+    private final Duration expiryGrace;
+    private final Duration expirySweep;
+    private final boolean urlTracking;
+    private final ConcurrencyMode concurrency;
+    private final Duration lockTimeout;
+    private final Duration lockTtl;
+    private final boolean lockTimeoutFails;
+    private final PathPatterns lockExclude;
+    private final boolean detectMutations;
 
     SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
-            Duration opTimeout, Duration connectTimeout, boolean cookieHttpOnly) {
+            Duration opTimeout, Duration connectTimeout, boolean cookieHttpOnly, List<Object> listeners,
+            PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
+            ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, boolean lockTimeoutFails,
+            PathPatterns lockExclude, boolean detectMutations) {
         this.servers = List.copyOf(servers);
         this.keyPrefix = keyPrefix;
         this.allowList = allowList;
         this.opTimeout = opTimeout;
         this.connectTimeout = connectTimeout;
         this.cookieHttpOnly = cookieHttpOnly;
+        this.listeners = List.copyOf(listeners);
+        this.keepAliveExclude = keepAliveExclude;
+        this.expiryGrace = expiryGrace;
+        this.expirySweep = expirySweep;
+        this.urlTracking = urlTracking;
+        this.concurrency = concurrency;
+        this.lockTimeout = lockTimeout;
+        this.lockTtl = lockTtl;
+        this.lockTimeoutFails = lockTimeoutFails;
+        this.lockExclude = lockExclude;
+        this.detectMutations = detectMutations;
     }
 
     /** Reads and validates every init-param of the filter. */
     static SessionConfig read(FilterConfig filterConfig) {
         Function<Param, String> raw = p -> trimToNull(filterConfig.getInitParameter(p.paramName()));
         String contextPath = filterConfig.getServletContext().getContextPath();
+        ClassLoader classLoader = filterConfig.getServletContext().getClassLoader();
+        long sweepSeconds = parseRange(Param.EXPIRY_SWEEP_SECONDS, raw.apply(Param.EXPIRY_SWEEP_SECONDS), 30, 1, 3600);
+        long graceSeconds = parseRange(Param.EXPIRY_GRACE_SECONDS, raw.apply(Param.EXPIRY_GRACE_SECONDS), 120, 2,
+                86_400);
+        if (graceSeconds < 2 * sweepSeconds) {
+            throw invalid(Param.EXPIRY_GRACE_SECONDS, Long.toString(graceSeconds), "at least twice "
+                    + Param.EXPIRY_SWEEP_SECONDS.paramName() + " (" + sweepSeconds + "), so that every node's"
+                    + " sweep sees an expired session before memcached drops it");
+        }
         return new SessionConfig(
                 parseServers(raw.apply(Param.SERVERS)),
                 parseKeyPrefix(raw.apply(Param.KEY_PREFIX), contextPath),
@@ -93,7 +170,65 @@ final class SessionConfig {
                 Duration.ofMillis(parseMillis(Param.OP_TIMEOUT_MILLIS, raw.apply(Param.OP_TIMEOUT_MILLIS), 250)),
                 Duration.ofMillis(parseMillis(Param.CONNECT_TIMEOUT_MILLIS,
                         raw.apply(Param.CONNECT_TIMEOUT_MILLIS), 1000)),
-                parseBoolean(Param.COOKIE_HTTP_ONLY, raw.apply(Param.COOKIE_HTTP_ONLY), true));
+                parseBoolean(Param.COOKIE_HTTP_ONLY, raw.apply(Param.COOKIE_HTTP_ONLY), true),
+                createListeners(raw.apply(Param.LISTENERS), classLoader),
+                parsePatterns(Param.KEEP_ALIVE_EXCLUDE, raw.apply(Param.KEEP_ALIVE_EXCLUDE)),
+                Duration.ofSeconds(graceSeconds), Duration.ofSeconds(sweepSeconds),
+                parseBoolean(Param.URL_TRACKING, raw.apply(Param.URL_TRACKING), false),
+                parseChoice(Param.CONCURRENCY, raw.apply(Param.CONCURRENCY), "merge",
+                        Map.of("merge", ConcurrencyMode.MERGE, "lock", ConcurrencyMode.LOCK, "none", ConcurrencyMode.NONE)),
+                Duration.ofMillis(parseRange(Param.LOCK_TIMEOUT_MILLIS, raw.apply(Param.LOCK_TIMEOUT_MILLIS), 5000, 1,
+                        600_000)),
+                Duration.ofSeconds(parseRange(Param.LOCK_TTL_SECONDS, raw.apply(Param.LOCK_TTL_SECONDS), 60, 1, 3600)),
+                parseChoice(Param.LOCK_TIMEOUT_ACTION, raw.apply(Param.LOCK_TIMEOUT_ACTION), "fail",
+                        Map.of("fail", true, "readonly", false)),
+                parsePatterns(Param.LOCK_EXCLUDE, raw.apply(Param.LOCK_EXCLUDE)),
+                parseChoice(Param.MUTATION_DETECTION, raw.apply(Param.MUTATION_DETECTION), "compare",
+                        Map.of("compare", true, "setAttribute", false)));
+    }
+
+    ConcurrencyMode concurrency() {
+        return concurrency;
+    }
+
+    Duration lockTimeout() {
+        return lockTimeout;
+    }
+
+    Duration lockTtl() {
+        return lockTtl;
+    }
+
+    boolean lockTimeoutFails() {
+        return lockTimeoutFails;
+    }
+
+    PathPatterns lockExclude() {
+        return lockExclude;
+    }
+
+    boolean detectMutations() {
+        return detectMutations;
+    }
+
+    boolean urlTracking() {
+        return urlTracking;
+    }
+
+    List<Object> listeners() {
+        return listeners;
+    }
+
+    PathPatterns keepAliveExclude() {
+        return keepAliveExclude;
+    }
+
+    Duration expiryGrace() {
+        return expiryGrace;
+    }
+
+    Duration expirySweep() {
+        return expirySweep;
     }
 
     List<InetSocketAddress> servers() {
@@ -195,19 +330,65 @@ final class SessionConfig {
     }
 
     private static long parseMillis(Param param, String value, long defaultValue) {
+        return parseRange(param, value, defaultValue, 1, MAX_TIMEOUT_MILLIS);
+    }
+
+    private static long parseRange(Param param, String value, long defaultValue, long min, long max) {
         if (value == null) {
             return defaultValue;
         }
-        String allowed = "a whole number of milliseconds from 1 to " + MAX_TIMEOUT_MILLIS;
+        String allowed = "a whole number from " + min + " to " + max;
         try {
-            long millis = Long.parseLong(value);
-            if (millis < 1 || millis > MAX_TIMEOUT_MILLIS) {
+            long number = Long.parseLong(value);
+            if (number < min || number > max) {
                 throw invalid(param, value, allowed);
             }
-            return millis;
+            return number;
         } catch (NumberFormatException e) {
             throw invalid(param, value, allowed);
         }
+    }
+
+    private static <T> T parseChoice(Param param, String value, String defaultValue, Map<String, T> choices) {
+        T choice = choices.get(value == null ? defaultValue : value);
+        if (choice == null) {
+            throw invalid(param, value, "one of " + new TreeSet<>(choices.keySet()));
+        }
+        return choice;
+    }
+
+    private static PathPatterns parsePatterns(Param param, String value) {
+        try {
+            return PathPatterns.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(param, value, "URL patterns such as /static/* (prefix), *.css (extension) or"
+                    + " /favicon.ico (exact), separated by spaces or commas; " + e.getMessage() + " is none of these");
+        }
+    }
+
+    /** One instance of each named listener class, created through its public no-argument constructor. */
+    static List<Object> createListeners(String value, ClassLoader classLoader) {
+        if (value == null) {
+            return List.of();
+        }
+        String allowed = "class names of HttpSessionListener, HttpSessionAttributeListener or"
+                + " HttpSessionIdListener implementations with a public no-argument constructor";
+        List<Object> listeners = new ArrayList<>();
+        for (String name : value.split("[,\\s]+")) {
+            Object listener;
+            try {
+                Class<?> type = Class.forName(name, true, classLoader);
+                listener = type.getConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                throw invalid(Param.LISTENERS, value, allowed + " ('" + name + "' cannot be created: " + e + ")");
+            }
+            if (!(listener instanceof HttpSessionListener) && !(listener instanceof HttpSessionAttributeListener)
+                    && !(listener instanceof HttpSessionIdListener)) {
+                throw invalid(Param.LISTENERS, value, allowed + " ('" + name + "' is none of these)");
+            }
+            listeners.add(listener);
+        }
+        return listeners;
     }
 
     private static boolean parseBoolean(Param param, String value, boolean defaultValue) {

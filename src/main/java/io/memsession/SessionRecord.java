@@ -20,6 +20,11 @@ record SessionRecord(String id, long creationTime, long lastAccessedTime, int ma
         attributes = Map.copyOf(attributes);
     }
 
+    /** The same session with another last access time. */
+    SessionRecord withLastAccessedTime(long time) {
+        return new SessionRecord(id, creationTime, time, maxInactiveInterval, attributes);
+    }
+
     /** The same session under another id, as {@code changeSessionId} needs. */
     SessionRecord withId(String newId) {
         return new SessionRecord(newId, creationTime, lastAccessedTime, maxInactiveInterval, attributes);

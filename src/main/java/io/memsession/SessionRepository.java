@@ -5,10 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import jakarta.servlet.ServletContext;
-
 import io.memsession.store.SaveOutcome;
 import io.memsession.store.SessionStore;
+import io.memsession.store.SessionStore.Access;
 import io.memsession.store.SessionStoreException;
 import io.memsession.store.StoredSession;
 
@@ -16,13 +15,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns stored documents into {@link SharedSession}s and back: load, create, save by merging,
- * touch, move to a new id, delete.
+ * Turns stored documents into {@link SharedSession}s and back: load, create, save by merging, record
+ * accesses, move to a new id, end.
  *
  * <p>Saving is optimistic: the changes of one request are applied to the document it loaded and
  * written with compare-and-set; when another request wrote in between, the current document is
  * read again and the same changes are applied to it, up to {@link #MAX_SAVE_ATTEMPTS} times. A
  * session that disappeared meanwhile (invalidated elsewhere, expired) is never written again.
+ *
+ * <p>Expiry is decided here, from the last access the store recorded: a session idle longer than its
+ * interval is ended (its {@code sessionDestroyed} announced by exactly one node, see
+ * {@link SessionStore#claimEnd}) and deleted, whether its id comes back in a request or the
+ * {@link ExpirySweeper} finds it first.
  *
  * <p>Store failures are logged and counted, never thrown at the application: a session that cannot
  * be loaded is "no session", a save that cannot be written is lost for this request only.
@@ -35,84 +39,91 @@ final class SessionRepository {
 
     private final SessionStore store;
     private final SessionCodec sessionCodec;
-    private final AttributeCodec attributeCodec;
+    private final SessionServices services;
     private final SessionIds ids;
-    private final ServletContext servletContext;
     private final int defaultMaxInactiveInterval;
     private final Clock clock;
     private final SessionMetrics metrics;
+    private final ExpiryWatch expiryWatch;
+    private final ConcurrencyMode mode;
 
-    SessionRepository(SessionStore store, SessionCodec sessionCodec, AttributeCodec attributeCodec,
-            SessionIds ids, ServletContext servletContext, int defaultMaxInactiveInterval, Clock clock,
-            SessionMetrics metrics) {
+    SessionRepository(SessionStore store, SessionCodec sessionCodec, SessionServices services, SessionIds ids,
+            int defaultMaxInactiveInterval, Clock clock, SessionMetrics metrics, ExpiryWatch expiryWatch,
+            ConcurrencyMode mode) {
+        this.mode = mode;
         this.store = store;
         this.sessionCodec = sessionCodec;
-        this.attributeCodec = attributeCodec;
+        this.services = services;
         this.ids = ids;
-        this.servletContext = servletContext;
         this.defaultMaxInactiveInterval = defaultMaxInactiveInterval;
         this.clock = clock;
         this.metrics = metrics;
-    }
-
-    /** The stored session with this well-formed id, or empty when it does not exist or cannot be read. */
-    Optional<SharedSession> load(String id) {
-        Optional<StoredSession> found;
-        try {
-            metrics.recordLoad();
-            found = store.load(id);
-        } catch (SessionStoreException e) {
-            storeFailed("load", e);
-            return Optional.empty();
-        }
-        if (found.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            SessionRecord record = decode(id, found.get().document());
-            Map<String, Object> values = new LinkedHashMap<>();
-            record.attributes().forEach((name, encoded) -> values.put(name, attributeCodec.decode(encoded)));
-            return Optional.of(SharedSession.loaded(servletContext, attributeCodec, this, record,
-                    found.get().version(), values));
-        } catch (UnreadableSessionException e) {
-            metrics.recordUnreadable();
-            LOG.warn("a stored session cannot be read and is treated as absent: {}", e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    /** A new session under a fresh id; it reaches the store at its first save. */
-    SharedSession create() {
-        long now = clock.millis();
-        SessionRecord fresh = new SessionRecord(ids.newId(), now, now, defaultMaxInactiveInterval, Map.of());
-        return SharedSession.created(servletContext, attributeCodec, this, fresh);
+        this.expiryWatch = expiryWatch;
     }
 
     /**
-     * Writes what the request changed; extends the life of an unchanged session instead.
-     *
-     * @param touchIfUnchanged whether an unchanged stored session should have its expiry extended
-     *     (once per request is enough)
-     * @return whether the store was asked to write or touch anything
+     * The live stored session with this well-formed id, or empty when it does not exist, cannot be
+     * read, or has expired (in which case its end is announced here).
      */
-    boolean save(SharedSession session, boolean touchIfUnchanged) {
+    Optional<SharedSession> load(String id) {
+        Optional<StoredSession> found = loadStored(id);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        SessionRecord record = decodeOrNull(id, found.get());
+        if (record == null) {
+            return Optional.empty();
+        }
+        long lastAccess = Math.max(record.lastAccessedTime(), found.get().lastAccessTime());
+        if (hasExpired(record.maxInactiveInterval(), lastAccess)) {
+            end(id, record, found.get());
+            return Optional.empty();
+        }
+        SharedSession session = toSession(record.withLastAccessedTime(lastAccess), found.get());
+        if (session == null) {
+            return Optional.empty();
+        }
+        expiryWatch.observe(id, lastAccess, record.maxInactiveInterval());
+        session.activated();
+        return Optional.of(session);
+    }
+
+    /** A new session under a fresh id; it reaches the store at its first save. */
+    SharedSession create(long requestTime) {
+        SessionRecord fresh = new SessionRecord(ids.newId(), requestTime, requestTime, defaultMaxInactiveInterval,
+                Map.of());
+        SharedSession session = SharedSession.created(services, this, fresh);
+        session.listeners().sessionCreated(session);
+        return session;
+    }
+
+    /**
+     * Writes what the request changed; records the access of an unchanged session instead.
+     *
+     * @param recordAccessIfUnchanged whether an unchanged stored session should have this access
+     *     recorded (once per request is enough)
+     * @return whether the store was asked to write or record anything
+     */
+    boolean save(SharedSession session, boolean recordAccessIfUnchanged, long requestTime) {
         if (!session.isValid()) {
             return false;
         }
         try {
+            SessionDelta delta = pendingChangesAfterPassivation(session);
+            Access access = new Access(requestTime, session.getMaxInactiveInterval());
             if (!session.isStored()) {
-                createInStore(session);
-                return true;
+                createInStore(session, delta, access);
+            } else if (!delta.isEmpty() && mode == ConcurrencyMode.NONE) {
+                overwriteInStore(session, delta, access);
+            } else if (!delta.isEmpty()) {
+                mergeIntoStore(session, delta, access);
+            } else if (recordAccessIfUnchanged) {
+                metrics.recordTouch();
+                store.touch(session.getId(), session.loadedFrom(), access);
+            } else {
+                return false;
             }
-            SessionDelta delta = session.pendingChanges();
-            if (delta.isEmpty()) {
-                if (touchIfUnchanged) {
-                    metrics.recordTouch();
-                    store.touch(session.getId(), session.getMaxInactiveInterval());
-                }
-                return touchIfUnchanged;
-            }
-            mergeIntoStore(session, delta);
+            expiryWatch.observe(session.getId(), requestTime, session.getMaxInactiveInterval());
             return true;
         } catch (SessionStoreException e) {
             storeFailed("save", e);
@@ -120,45 +131,132 @@ final class SessionRepository {
         }
     }
 
+    /**
+     * Records an access by a request that never loaded its session, so that it keeps the session
+     * alive; an expired or invalidated session is never brought back.
+     */
+    void keepAlive(String id, long requestTime) {
+        try {
+            store.keepAlive(id, requestTime);
+        } catch (SessionStoreException e) {
+            storeFailed("keep-alive", e);
+        }
+    }
+
     /** Moves the session, with this request's changes, to a new id and deletes the old one. */
-    void changeId(SharedSession session) {
+    void changeId(SharedSession session, long requestTime) {
         String oldId = session.getId();
         if (!session.isStored()) {
             session.renamed(ids.newId());
+            session.listeners().sessionIdChanged(session, oldId);
             return;
         }
         try {
-            store.load(oldId).map(current -> decodeOrNull(oldId, current)).ifPresent(
+            loadStored(oldId).map(current -> decodeOrNull(oldId, current)).ifPresent(
                     current -> session.rebase(current, SharedSession.UNKNOWN_VERSION));
-            SessionDelta delta = session.pendingChanges();
-            SessionRecord moved = delta.applyTo(session.stored(), clock.millis());
-            String newId = reserve(moved);
+            SessionDelta delta = pendingChangesAfterPassivation(session);
+            SessionRecord moved = delta.applyTo(session.stored(), requestTime);
+            String newId = reserve(moved, new Access(requestTime, moved.maxInactiveInterval()));
             session.renamed(newId);
             session.saved(delta, moved.withId(newId));
             store.delete(oldId);
+            expiryWatch.forget(oldId);
+            expiryWatch.observe(newId, requestTime, moved.maxInactiveInterval());
         } catch (SessionStoreException e) {
             storeFailed("changeSessionId", e);
             // the id still changes for this request, so that a fixated id is never kept
             session.renamed(ids.newId());
         }
+        session.listeners().sessionIdChanged(session, oldId);
     }
 
-    /** Deletes the session at once, so that no node can load it any more. */
+    /**
+     * Ends the session at once: deleted from the store, so that no node can load it any more, and
+     * announced to the listeners unless another node already announced its expiry.
+     */
     void invalidate(SharedSession session) {
-        if (!session.isStored()) {
+        boolean announce = true;
+        if (session.isStored()) {
+            String id = session.getId();
+            try {
+                announce = !expiryWatch.isEnabled() || store.claimEnd(id);
+                store.delete(id);
+            } catch (SessionStoreException e) {
+                storeFailed("invalidate", e);
+            }
+            expiryWatch.forget(id);
+        }
+        if (announce) {
+            session.end();
+        } else {
+            session.discard();
+        }
+    }
+
+    /**
+     * For the {@link ExpirySweeper}: ends the session if it has expired; otherwise tells the watch when
+     * to look again.
+     */
+    void endIfExpired(String id) {
+        Optional<StoredSession> found = loadStored(id);
+        SessionRecord record = found.map(stored -> decodeOrNull(id, stored)).orElse(null);
+        if (record == null) {
+            expiryWatch.forget(id);
             return;
         }
-        try {
-            store.delete(session.getId());
-        } catch (SessionStoreException e) {
-            storeFailed("invalidate", e);
+        long lastAccess = Math.max(record.lastAccessedTime(), found.get().lastAccessTime());
+        if (hasExpired(record.maxInactiveInterval(), lastAccess)) {
+            end(id, record, found.get());
+        } else {
+            expiryWatch.observe(id, lastAccess, record.maxInactiveInterval());
         }
     }
 
-    private void createInStore(SharedSession session) {
-        SessionDelta everything = session.pendingChanges();
-        SessionRecord record = everything.applyTo(session.unsavedBase(), clock.millis());
-        String id = reserve(record);
+    private boolean hasExpired(int maxInactiveInterval, long lastAccess) {
+        return maxInactiveInterval > 0 && clock.millis() - lastAccess > maxInactiveInterval * 1000L;
+    }
+
+    /** Announces (if this node wins the claim) and deletes an expired session. */
+    private void end(String id, SessionRecord record, StoredSession stored) {
+        expiryWatch.forget(id);
+        try {
+            if (expiryWatch.isEnabled() && store.claimEnd(id)) {
+                SharedSession expired = toSession(record, stored);
+                if (expired != null) {
+                    expired.activated();
+                    expired.end();
+                }
+            }
+            store.delete(id);
+        } catch (SessionStoreException e) {
+            storeFailed("expire", e);
+        }
+    }
+
+    private SharedSession toSession(SessionRecord record, StoredSession stored) {
+        try {
+            Map<String, Object> values = new LinkedHashMap<>();
+            record.attributes().forEach((name, encoded) -> values.put(name, services.codec().decode(encoded)));
+            return SharedSession.loaded(services, this, record, stored, values);
+        } catch (UnreadableSessionException e) {
+            unreadable(e);
+            return null;
+        }
+    }
+
+    private SessionDelta pendingChangesAfterPassivation(SharedSession session) {
+        SessionDelta delta = session.pendingChanges();
+        boolean writing = !session.isStored() || !delta.isEmpty();
+        if (writing && session.passivating()) {
+            // listeners may have changed their own state for storage
+            delta = session.pendingChanges();
+        }
+        return delta;
+    }
+
+    private void createInStore(SharedSession session, SessionDelta everything, Access access) {
+        SessionRecord record = everything.applyTo(session.unsavedBase(), access.time());
+        String id = reserve(record, access);
         if (!id.equals(session.getId())) {
             session.renamed(id);
         }
@@ -166,11 +264,11 @@ final class SessionRepository {
     }
 
     /** Stores {@code record} with {@code add} under its id, or under a fresh one if that id is taken. */
-    private String reserve(SessionRecord record) {
+    private String reserve(SessionRecord record, Access access) {
         SessionRecord candidate = record;
         for (int attempt = 1; attempt <= MAX_ID_ATTEMPTS; attempt++) {
             metrics.recordSave();
-            if (store.create(candidate.id(), sessionCodec.encode(candidate), candidate.maxInactiveInterval())) {
+            if (store.create(candidate.id(), sessionCodec.encode(candidate), access)) {
                 return candidate.id();
             }
             candidate = candidate.withId(ids.newId());
@@ -178,29 +276,40 @@ final class SessionRepository {
         throw new SessionStoreException("no free session id after " + MAX_ID_ATTEMPTS + " attempts", null);
     }
 
-    private void mergeIntoStore(SharedSession session, SessionDelta delta) {
+    /** Last writer wins: the whole session as this request sees it replaces what is stored. */
+    private void overwriteInStore(SharedSession session, SessionDelta delta, Access access) {
+        SessionRecord record = delta.applyTo(session.stored(), access.time());
+        metrics.recordSave();
+        if (store.overwrite(session.getId(), sessionCodec.encode(record), access)) {
+            session.saved(delta, record);
+        } else {
+            session.discard();
+        }
+    }
+
+    private void mergeIntoStore(SharedSession session, SessionDelta delta, Access access) {
         String id = session.getId();
         for (int attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
             if (session.storedVersion() != SharedSession.UNKNOWN_VERSION) {
-                SessionRecord merged = delta.applyTo(session.stored(), clock.millis());
+                SessionRecord merged = delta.applyTo(session.stored(), access.time());
                 metrics.recordSave();
                 SaveOutcome outcome = store.replace(id, sessionCodec.encode(merged), session.storedVersion(),
-                        merged.maxInactiveInterval());
+                        session.loadedFrom(), new Access(access.time(), merged.maxInactiveInterval()));
                 if (outcome == SaveOutcome.SAVED) {
                     session.saved(delta, merged);
                     return;
                 }
                 if (outcome == SaveOutcome.GONE) {
-                    session.lost();
+                    session.discard();
                     return;
                 }
                 metrics.recordSaveConflict();
             }
-            Optional<StoredSession> current = store.load(id);
+            Optional<StoredSession> current = loadStored(id);
             SessionRecord currentRecord = current.map(found -> decodeOrNull(id, found)).orElse(null);
             if (currentRecord == null) {
                 LOG.debug("session disappeared while a request was changing it; its changes are dropped");
-                session.lost();
+                session.discard();
                 return;
             }
             session.rebase(currentRecord, current.get().version());
@@ -209,22 +318,32 @@ final class SessionRepository {
                 MAX_SAVE_ATTEMPTS);
     }
 
-    private SessionRecord decode(String id, byte[] document) {
-        SessionRecord record = sessionCodec.decode(document);
-        if (!record.id().equals(id)) {
-            throw new UnreadableSessionException("the document stored for a session names another id");
+    private Optional<StoredSession> loadStored(String id) {
+        try {
+            metrics.recordLoad();
+            return store.load(id);
+        } catch (SessionStoreException e) {
+            storeFailed("load", e);
+            return Optional.empty();
         }
-        return record;
     }
 
     private SessionRecord decodeOrNull(String id, StoredSession stored) {
         try {
-            return decode(id, stored.document());
+            SessionRecord record = sessionCodec.decode(stored.document());
+            if (!record.id().equals(id)) {
+                throw new UnreadableSessionException("the document stored for a session names another id");
+            }
+            return record;
         } catch (UnreadableSessionException e) {
-            metrics.recordUnreadable();
-            LOG.warn("a stored session cannot be read and is treated as absent: {}", e.getMessage());
+            unreadable(e);
             return null;
         }
+    }
+
+    private void unreadable(UnreadableSessionException e) {
+        metrics.recordUnreadable();
+        LOG.warn("a stored session cannot be read and is treated as absent: {}", e.getMessage());
     }
 
     private void storeFailed(String operation, SessionStoreException e) {

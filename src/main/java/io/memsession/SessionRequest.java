@@ -1,11 +1,17 @@
 package io.memsession;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
+
+import io.memsession.store.SessionStoreException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The request as the application sees it: every session method answers from memcached instead of
@@ -18,22 +24,38 @@ import jakarta.servlet.http.HttpSession;
  */
 final class SessionRequest extends HttpServletRequestWrapper {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRequest.class);
+
     private final HttpServletResponse response;
     private final SessionRepository repository;
     private final SessionCookies cookies;
+    private final UrlSessionIds urlIds;
+    /** Set in {@code lock} mode for paths that take the lock; null otherwise. */
+    private final SessionLocking locking;
+    private final boolean lockTimeoutFails;
+    /** When the container received this request: the session's access time. */
+    private final long receivedAt;
 
     private boolean resolved;
     private String requestedId;
     private SharedSession requestedSession;
     private SharedSession session;
-    private boolean touched;
+    private boolean accessRecorded;
+    private SessionLocking.HeldLock lock;
+    /** Lock mode without the lock: the session is served, its changes are not saved. */
+    private boolean readOnly;
 
     SessionRequest(HttpServletRequest request, HttpServletResponse response, SessionRepository repository,
-            SessionCookies cookies) {
+            SessionCookies cookies, UrlSessionIds urlIds, SessionLocking locking, boolean lockTimeoutFails,
+            long receivedAt) {
         super(request);
+        this.locking = locking;
+        this.lockTimeoutFails = lockTimeoutFails;
         this.response = response;
         this.repository = repository;
         this.cookies = cookies;
+        this.urlIds = urlIds;
+        this.receivedAt = receivedAt;
     }
 
     @Override
@@ -56,7 +78,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
         if (response.isCommitted()) {
             throw new IllegalStateException("cannot create a session after the response has been committed");
         }
-        session = repository.create();
+        session = repository.create(receivedAt);
         cookies.write(this, response, session.getId());
         return session;
     }
@@ -71,7 +93,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
             throw new IllegalStateException("changeSessionId: the response is committed, the new id cannot"
                     + " reach the client");
         }
-        repository.changeId(current);
+        repository.changeId(current, receivedAt);
         cookies.write(this, response, current.getId());
         return current.getId();
     }
@@ -90,12 +112,22 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
     @Override
     public boolean isRequestedSessionIdFromCookie() {
-        return getRequestedSessionId() != null;
+        String id = getRequestedSessionId();
+        return id != null && !id.equals(urlIds.find(getRequestURI()));
     }
 
     @Override
     public boolean isRequestedSessionIdFromURL() {
-        return false;
+        String id = getRequestedSessionId();
+        return id != null && id.equals(urlIds.find(getRequestURI()));
+    }
+
+    /** The id to put in URLs for this client, or null when URLs need none (cookies work, or no session). */
+    String idForUrls() {
+        if (!urlIds.isEnabled() || session == null || !session.isValid()) {
+            return null;
+        }
+        return isRequestedSessionIdFromCookie() && session.getId().equals(requestedId) ? null : session.getId();
     }
 
     /**
@@ -107,9 +139,32 @@ final class SessionRequest extends HttpServletRequestWrapper {
         if (session == null || !session.isValid()) {
             return;
         }
-        boolean touchIfUnchanged = !touched && session.isStored();
-        if (repository.save(session, touchIfUnchanged)) {
-            touched = true;
+        boolean withoutLock = readOnly && session == requestedSession;
+        if (withoutLock || (lock != null && session.mayHaveChanges() && !lock.isStillHeld())) {
+            dropChanges();
+            return;
+        }
+        boolean recordAccessIfUnchanged = !accessRecorded && session.isStored();
+        if (repository.save(session, recordAccessIfUnchanged, receivedAt)) {
+            accessRecorded = true;
+        }
+    }
+
+    /**
+     * The request is over: commits, and if it never looked at its session, still counts it as a use
+     * of the session named by its cookie (spec 7.6), unless the operator excluded its path.
+     */
+    void complete(boolean keepAliveAllowed) {
+        try {
+            commit();
+            if (!resolved && keepAliveAllowed) {
+                findRequestedId();
+                if (requestedId != null) {
+                    repository.keepAlive(requestedId, receivedAt);
+                }
+            }
+        } finally {
+            releaseLock();
         }
     }
 
@@ -123,23 +178,79 @@ final class SessionRequest extends HttpServletRequestWrapper {
             return;
         }
         resolved = true;
-        for (String candidate : wellFormedCookieValues()) {
+        for (String candidate : wellFormedRequestedIds()) {
+            lock(candidate);
             requestedSession = repository.load(candidate).orElse(null);
             if (requestedSession != null) {
                 requestedId = candidate;
                 session = requestedSession;
                 return;
             }
+            releaseLock();
+            readOnly = false;
         }
+    }
+
+    /**
+     * In lock mode, waits for the session's lock before it is loaded, so that the load sees what the
+     * previous holder saved. When the wait runs out: fail (503) or go on read-only, as configured.
+     */
+    private void lock(String id) {
+        if (locking == null || readOnly) {
+            return;
+        }
+        try {
+            lock = locking.acquire(id);
+        } catch (SessionStoreException e) {
+            LOG.warn("session lock could not be asked for: {}", e.getMessage());
+        }
+        if (lock != null) {
+            return;
+        }
+        if (lockTimeoutFails) {
+            throw new SessionLockTimeoutException("the session is locked by another request and its lock was not"
+                    + " free within lockTimeoutMillis (" + locking.budget().toMillis() + " ms)");
+        }
+        readOnly = true;
+    }
+
+    private void releaseLock() {
+        if (lock == null) {
+            return;
+        }
+        try {
+            lock.release();
+        } catch (SessionStoreException e) {
+            LOG.warn("session lock could not be released and will expire after lockTtlSeconds ({} s): {}",
+                    locking.ttlSeconds(), e.getMessage());
+        } finally {
+            lock = null;
+        }
+    }
+
+    private void dropChanges() {
+        if (session.mayHaveChanges() && !session.pendingChanges().isEmpty()) {
+            LOG.warn(readOnly
+                    ? "session changes dropped: the request ran without the session lock (lockTimeoutAction=readonly)"
+                    : "session changes dropped: the request held the session lock longer than lockTtlSeconds ("
+                            + locking.ttlSeconds() + " s) and lost it");
+        }
+        session.saved(session.pendingChanges(), session.stored());
     }
 
     private void findRequestedId() {
         if (requestedId == null) {
-            requestedId = wellFormedCookieValues().stream().findFirst().orElse(null);
+            requestedId = wellFormedRequestedIds().stream().findFirst().orElse(null);
         }
     }
 
-    private List<String> wellFormedCookieValues() {
-        return cookies.requestedValues(this).stream().filter(SessionIds::isWellFormed).toList();
+    /** Cookie values first; the URL's path parameter last, and only when URL tracking is on. */
+    private List<String> wellFormedRequestedIds() {
+        List<String> candidates = new ArrayList<>(cookies.requestedValues(this));
+        String fromUrl = urlIds.find(getRequestURI());
+        if (fromUrl != null) {
+            candidates.add(fromUrl);
+        }
+        return candidates.stream().filter(SessionIds::isWellFormed).toList();
     }
 }

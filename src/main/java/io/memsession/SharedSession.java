@@ -14,6 +14,12 @@ import java.util.Set;
 
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpSession;
+import jakarta.servlet.http.HttpSessionActivationListener;
+import jakarta.servlet.http.HttpSessionBindingEvent;
+import jakarta.servlet.http.HttpSessionBindingListener;
+import jakarta.servlet.http.HttpSessionEvent;
+
+import io.memsession.store.StoredSession;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +39,7 @@ final class SharedSession implements HttpSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedSession.class);
 
-    private final ServletContext servletContext;
-    private final AttributeCodec codec;
+    private final SessionServices services;
     private final SessionRepository repository;
     private final boolean isNew;
     private final long creationTime;
@@ -44,6 +49,8 @@ final class SharedSession implements HttpSession {
     private int maxInactiveInterval;
     private boolean intervalChanged;
     private boolean valid = true;
+    /** Inside {@link #end()}: listeners that call {@code invalidate()} again are ignored, as Tomcat does. */
+    private boolean ending;
 
     /** The session as the store holds it, as far as this request knows; null until first stored. */
     private SessionRecord stored;
@@ -57,11 +64,15 @@ final class SharedSession implements HttpSession {
 
     static final long UNKNOWN_VERSION = -1;
 
-    private SharedSession(ServletContext servletContext, AttributeCodec codec, SessionRepository repository,
-            SessionRecord stored, long storedVersion, Map<String, Object> values, boolean isNew) {
-        this.servletContext = servletContext;
-        this.codec = codec;
+    /** What the store returned when this request loaded the session; null for a new session. */
+    private final StoredSession loadedFrom;
+
+    private SharedSession(SessionServices services, SessionRepository repository, SessionRecord stored,
+            StoredSession loadedFrom, Map<String, Object> values, boolean isNew) {
+        this.services = services;
         this.repository = repository;
+        this.loadedFrom = loadedFrom;
+        long storedVersion = loadedFrom == null ? UNKNOWN_VERSION : loadedFrom.version();
         this.stored = isNew ? null : stored;
         this.storedVersion = storedVersion;
         this.isNew = isNew;
@@ -73,16 +84,18 @@ final class SharedSession implements HttpSession {
         this.values = new LinkedHashMap<>(values);
     }
 
-    /** A session loaded from the store, with its attributes already decoded. */
-    static SharedSession loaded(ServletContext context, AttributeCodec codec, SessionRepository repository,
-            SessionRecord record, long version, Map<String, Object> values) {
-        return new SharedSession(context, codec, repository, record, version, values, false);
+    /**
+     * A session loaded from the store, with its attributes already decoded; {@code record} carries the
+     * time of the previous request as its last access time.
+     */
+    static SharedSession loaded(SessionServices services, SessionRepository repository, SessionRecord record,
+            StoredSession loadedFrom, Map<String, Object> values) {
+        return new SharedSession(services, repository, record, loadedFrom, values, false);
     }
 
     /** A session created by this request; nothing is stored until its first save. */
-    static SharedSession created(ServletContext context, AttributeCodec codec, SessionRepository repository,
-            SessionRecord fresh) {
-        return new SharedSession(context, codec, repository, fresh, UNKNOWN_VERSION, Map.of(), true);
+    static SharedSession created(SessionServices services, SessionRepository repository, SessionRecord fresh) {
+        return new SharedSession(services, repository, fresh, null, Map.of(), true);
     }
 
     // ---- HttpSession ------------------------------------------------------------------------
@@ -106,7 +119,7 @@ final class SharedSession implements HttpSession {
 
     @Override
     public ServletContext getServletContext() {
-        return servletContext;
+        return services.servletContext();
     }
 
     @Override
@@ -126,7 +139,7 @@ final class SharedSession implements HttpSession {
     public Object getAttribute(String name) {
         checkValid("getAttribute");
         Object value = values.get(name);
-        if (value != null && !AttributeCodec.isImmutable(value)) {
+        if (value != null && services.detectMutations() && !AttributeCodec.isImmutable(value)) {
             handedOutMutable.add(name);
         }
         return value;
@@ -138,34 +151,57 @@ final class SharedSession implements HttpSession {
         return Collections.enumeration(new ArrayList<>(values.keySet()));
     }
 
+    /**
+     * Binding events come first, then attribute-listener events, as containers do: the new value's
+     * {@code valueBound} before it is visible, the old value's {@code valueUnbound} after it is gone.
+     */
     @Override
     public void setAttribute(String name, Object value) {
         checkValid("setAttribute");
-        if (name == null) {
-            throw new IllegalArgumentException("attribute name must not be null");
+        if (name == null || !isWellFormedUnicode(name)) {
+            throw new IllegalArgumentException("attribute name must be a non-null string of valid Unicode");
         }
         if (value == null) {
             removeAttribute(name);
             return;
         }
-        codec.checkStorable(value);
+        services.codec().checkStorable(value);
+        Object old = values.get(name);
+        if (value != old && value instanceof HttpSessionBindingListener bound) {
+            bound.valueBound(new HttpSessionBindingEvent(this, name, value));
+        }
         values.put(name, value);
         written.add(name);
+        if (old != null && old != value && old instanceof HttpSessionBindingListener unbound) {
+            unbound.valueUnbound(new HttpSessionBindingEvent(this, name, old));
+        }
+        if (old == null) {
+            services.listeners().attributeAdded(this, name, value);
+        } else {
+            services.listeners().attributeReplaced(this, name, old);
+        }
     }
 
     @Override
     public void removeAttribute(String name) {
         checkValid("removeAttribute");
-        if (values.remove(name) != null) {
-            written.add(name);
+        Object old = values.remove(name);
+        if (old == null) {
+            return;
         }
+        written.add(name);
+        if (old instanceof HttpSessionBindingListener unbound) {
+            unbound.valueUnbound(new HttpSessionBindingEvent(this, name, old));
+        }
+        services.listeners().attributeRemoved(this, name, old);
     }
 
     @Override
     public void invalidate() {
         checkValid("invalidate");
-        valid = false;
-        repository.invalidate(this);
+        if (!ending) {
+            repository.invalidate(this);
+        }
     }
 
     @Override
@@ -243,15 +279,76 @@ final class SharedSession implements HttpSession {
         id = newId;
     }
 
-    /** Another request invalidated or expired the session while this one ran: nothing more to save. */
-    void lost() {
+    /**
+     * Announces the end of the session: {@code sessionDestroyed} while the attributes are still
+     * readable, then each attribute is removed with its unbinding and attribute events; afterwards the
+     * session is invalid. Nothing of this is stored: the caller deletes the session.
+     */
+    void end() {
+        if (!valid || ending) {
+            return;
+        }
+        ending = true;
+        try {
+            services.listeners().sessionDestroyed(this);
+            for (String name : new ArrayList<>(values.keySet())) {
+                removeAttribute(name);
+            }
+        } finally {
+            valid = false;
+        }
+    }
+
+    /** The session is gone without announcement (another node announced it, or nobody listens). */
+    void discard() {
         valid = false;
+    }
+
+    /** {@code sessionDidActivate} for every attribute value that listens, after a load. */
+    void activated() {
+        HttpSessionEvent event = null;
+        for (Object value : values.values()) {
+            if (value instanceof HttpSessionActivationListener listener) {
+                event = event == null ? new HttpSessionEvent(this) : event;
+                listener.sessionDidActivate(event);
+            }
+        }
+    }
+
+    /**
+     * {@code sessionWillPassivate} for every attribute value that listens, before the session is
+     * written.
+     *
+     * @return whether any value listened (and so may have changed itself)
+     */
+    boolean passivating() {
+        HttpSessionEvent event = null;
+        for (Object value : new ArrayList<>(values.values())) {
+            if (value instanceof HttpSessionActivationListener listener) {
+                event = event == null ? new HttpSessionEvent(this) : event;
+                listener.sessionWillPassivate(event);
+            }
+        }
+        return event != null;
+    }
+
+    /** A cheap upper bound: false means {@link #pendingChanges()} is certainly empty. */
+    boolean mayHaveChanges() {
+        return !isStored() || intervalChanged || !written.isEmpty() || !handedOutMutable.isEmpty();
+    }
+
+    StoredSession loadedFrom() {
+        return loadedFrom;
+    }
+
+    SessionListeners listeners() {
+        return services.listeners();
     }
 
     private void addIfChanged(Map<String, byte[]> changed, String name, Object value) {
         byte[] encoded;
         try {
-            encoded = codec.encode(value);
+            encoded = services.codec().encode(value);
         } catch (IllegalArgumentException e) {
             // setAttribute checked the value; only content added to it afterwards can fail here
             LOG.error("session attribute '{}' ({}) cannot be stored and keeps its previous stored value: {}",
@@ -261,6 +358,19 @@ final class SharedSession implements HttpSession {
         if (!Arrays.equals(encoded, baseline.get(name))) {
             changed.put(name, encoded);
         }
+    }
+
+    /** JSON cannot carry an unpaired surrogate in a name, so such a name could never be saved. */
+    private static boolean isWellFormedUnicode(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void checkValid(String method) {

@@ -66,6 +66,11 @@ final class TypeAllowList {
         this.filter = this::check;
     }
 
+    /** Whether no application class is allowed at all. */
+    boolean isEmpty() {
+        return classNames.isEmpty() && packagePrefixes.isEmpty();
+    }
+
     /**
      * Parses the deployer's specification.
      *

@@ -1,6 +1,7 @@
 package io.memsession;
 
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,6 +14,8 @@ import io.memsession.store.StoredSession;
 final class InMemorySessionStore implements SessionStore {
 
     private final ConcurrentHashMap<String, StoredSession> documents = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Access> accesses = new ConcurrentHashMap<>();
+    private final Set<String> endClaims = ConcurrentHashMap.newKeySet();
     private final AtomicLong versions = new AtomicLong();
     final AtomicInteger loads = new AtomicInteger();
     final AtomicInteger writes = new AtomicInteger();
@@ -21,17 +24,28 @@ final class InMemorySessionStore implements SessionStore {
     @Override
     public Optional<StoredSession> load(String id) {
         loads.incrementAndGet();
-        return Optional.ofNullable(documents.get(id));
+        StoredSession document = documents.get(id);
+        if (document == null) {
+            return Optional.empty();
+        }
+        Access access = accesses.get(id);
+        long time = access == null ? StoredSession.UNKNOWN_ACCESS_TIME : access.time();
+        return Optional.of(new StoredSession(document.document(), document.version(), time, time));
     }
 
     @Override
-    public boolean create(String id, byte[] document, int maxInactiveSeconds) {
+    public boolean create(String id, byte[] document, Access access) {
         writes.incrementAndGet();
-        return documents.putIfAbsent(id, new StoredSession(document, versions.incrementAndGet())) == null;
+        boolean created = documents.putIfAbsent(id, new StoredSession(document, versions.incrementAndGet())) == null;
+        if (created) {
+            accesses.put(id, access);
+        }
+        return created;
     }
 
     @Override
-    public SaveOutcome replace(String id, byte[] document, long expectedVersion, int maxInactiveSeconds) {
+    public SaveOutcome replace(String id, byte[] document, long expectedVersion, StoredSession previous,
+            Access access) {
         writes.incrementAndGet();
         StoredSession[] outcome = new StoredSession[1];
         documents.computeIfPresent(id, (key, current) -> {
@@ -42,20 +56,50 @@ final class InMemorySessionStore implements SessionStore {
             return outcome[0];
         });
         if (outcome[0] != null) {
+            accesses.put(id, access);
             return SaveOutcome.SAVED;
         }
         return documents.containsKey(id) ? SaveOutcome.CONFLICT : SaveOutcome.GONE;
     }
 
     @Override
-    public boolean touch(String id, int maxInactiveSeconds) {
+    public boolean overwrite(String id, byte[] document, Access access) {
+        writes.incrementAndGet();
+        boolean replaced = documents.computeIfPresent(id,
+                (key, current) -> new StoredSession(document, versions.incrementAndGet())) != null;
+        if (replaced) {
+            accesses.put(id, access);
+        }
+        return replaced;
+    }
+
+    @Override
+    public void touch(String id, StoredSession previous, Access access) {
         touches.incrementAndGet();
-        return documents.containsKey(id);
+        if (documents.containsKey(id)) {
+            accesses.put(id, access);
+        }
+    }
+
+    @Override
+    public boolean keepAlive(String id, long accessTime) {
+        Access current = accesses.get(id);
+        if (current == null || !documents.containsKey(id)) {
+            return false;
+        }
+        accesses.put(id, new Access(accessTime, current.maxInactiveSeconds()));
+        return true;
+    }
+
+    @Override
+    public boolean claimEnd(String id) {
+        return endClaims.add(id);
     }
 
     @Override
     public void delete(String id) {
         documents.remove(id);
+        accesses.remove(id);
     }
 
     @Override

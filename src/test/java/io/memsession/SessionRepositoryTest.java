@@ -19,12 +19,17 @@ class SessionRepositoryTest {
     private final InMemorySessionStore store = new InMemorySessionStore();
     private final AttributeCodec attributeCodec = new AttributeCodec(TypeAllowList.parse(null));
     private final SessionRepository repository = new SessionRepository(store, new SessionCodec(attributeCodec),
-            attributeCodec, new SessionIds(new SecureRandom()), null, 1800, Clock.systemUTC(), new SessionMetrics());
+            new SessionServices(null, attributeCodec, SessionListeners.NONE, true), new SessionIds(new SecureRandom()),
+            1800, Clock.systemUTC(), new SessionMetrics(), ExpiryWatch.DISABLED, ConcurrencyMode.MERGE);
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
 
     private String storedSession() {
-        SharedSession session = repository.create();
+        SharedSession session = repository.create(now());
         session.setAttribute("a", "1");
-        repository.save(session, false);
+        repository.save(session, false, now());
         return session.getId();
     }
 
@@ -36,8 +41,8 @@ class SessionRepositoryTest {
         first.setAttribute("x", 1L);
         second.setAttribute("y", 2L);
         second.removeAttribute("a");
-        repository.save(first, true);
-        repository.save(second, true);
+        repository.save(first, true, now());
+        repository.save(second, true, now());
 
         SharedSession after = repository.load(id).orElseThrow();
         assertEquals(1L, after.getAttribute("x"));
@@ -52,7 +57,7 @@ class SessionRepositoryTest {
         SharedSession invalidator = repository.load(id).orElseThrow();
         invalidator.invalidate();
         writer.setAttribute("x", "late");
-        repository.save(writer, true);
+        repository.save(writer, true, now());
         assertTrue(repository.load(id).isEmpty());
     }
 
@@ -63,21 +68,21 @@ class SessionRepositoryTest {
         SharedSession session = repository.load(id).orElseThrow();
         session.getAttribute("a");
         session.setAttribute("a", "1");
-        repository.save(session, true);
+        repository.save(session, true, now());
         assertEquals(writesBefore, store.writes.get(), "an equal value set again must not be written");
         assertEquals(1, store.touches.get());
     }
 
     @Test
     void mutatedInPlace_isSaved() {
-        SharedSession session = repository.create();
+        SharedSession session = repository.create(now());
         session.setAttribute("list", new ArrayList<>(List.of("a")));
-        repository.save(session, false);
+        repository.save(session, false, now());
         SharedSession next = repository.load(session.getId()).orElseThrow();
         @SuppressWarnings("unchecked")
         List<String> list = (List<String>) next.getAttribute("list");
         list.add("b");
-        repository.save(next, true);
+        repository.save(next, true, now());
         assertEquals(List.of("a", "b"), repository.load(session.getId()).orElseThrow().getAttribute("list"));
     }
 
@@ -86,7 +91,7 @@ class SessionRepositoryTest {
         String id = storedSession();
         SharedSession session = repository.load(id).orElseThrow();
         session.setAttribute("b", "2");
-        repository.changeId(session);
+        repository.changeId(session, now());
         assertNotEquals(id, session.getId());
         assertTrue(repository.load(id).isEmpty());
         SharedSession moved = repository.load(session.getId()).orElseThrow();

@@ -2,9 +2,11 @@ package io.memsession.store;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
@@ -15,36 +17,58 @@ import net.rubyeye.xmemcached.exception.MemcachedException;
 import net.rubyeye.xmemcached.impl.KetamaMemcachedSessionLocator;
 
 /**
- * Session documents in memcached, one item per session under {@code keyPrefix + id}.
+ * Session documents in memcached.
  *
- * <p>Operations map one to one onto memcached commands: {@code gets}, {@code add}, {@code cas},
- * {@code touch}, {@code delete}. Every call is bounded by the operation timeout; a server that does
- * not answer in time surfaces as {@link SessionStoreException}, never as a blocked thread.
+ * <p>Three keys per session, all starting with {@code keyPrefix + id}:
+ * <ul>
+ * <li>{@code <prefix><id>}: the document;</li>
+ * <li>{@code <prefix><id>.a}: the access record, {@code <access ms>:<interval s>:<life renewed ms>} in
+ *     ASCII, rewritten (with {@code noreply}) by every request that uses the session, so that access
+ *     times are exact without rewriting the document;</li>
+ * <li>{@code <prefix><id>.x}: exists only briefly, once a node has claimed the announcement of the
+ *     session's end.</li>
+ * </ul>
+ * Both the document and the access record live {@code interval + grace} seconds from their last
+ * renewal; renewals of an unchanged document (a {@code touch}) happen at most every {@code grace / 2}
+ * seconds, so a busy session usually costs one {@code gets} and one small {@code noreply} write per
+ * request.
  *
- * <p>Expiry: memcached reads an expiration above 30 days as an absolute Unix time, so longer
- * intervals are converted here; an interval of zero or less is stored without expiry.
+ * <p>Every call is bounded by the operation timeout; a server that does not answer in time surfaces
+ * as {@link SessionStoreException}, never as a blocked thread. memcached reads an expiration above 30
+ * days as an absolute Unix time, so longer lives are converted here.
  */
-public final class MemcachedSessionStore implements SessionStore {
+public final class MemcachedSessionStore implements SessionStore, LockStore {
 
     /** Largest relative expiration memcached accepts; above it the value is taken as a Unix time. */
     static final int MAX_RELATIVE_EXPIRY_SECONDS = 30 * 24 * 60 * 60;
+    private static final String ACCESS_SUFFIX = ".a";
+    private static final String END_CLAIM_SUFFIX = ".x";
+    private static final String LOCK_SUFFIX = ".l";
+    /**
+     * An absolute Unix time long past: a {@code cas} with it is a conditional delete, which the text
+     * protocol lacks otherwise (it refuses negative expirations).
+     */
+    private static final int EXPIRED_NOW = MAX_RELATIVE_EXPIRY_SECONDS + 1;
 
     private final MemcachedClient client;
     private final String keyPrefix;
     private final long opTimeoutMillis;
+    private final int graceSeconds;
     private final Clock clock;
     private final RawBytesTranscoder transcoder = new RawBytesTranscoder();
 
     /**
      * Connects to the given servers; sessions are spread over several servers by consistent hashing.
      *
+     * @param grace how long a document outlives its session's expiry, so that its end can be announced
      * @throws SessionStoreException when the client cannot be built
      */
-    public MemcachedSessionStore(List<InetSocketAddress> servers, String keyPrefix,
-            Duration opTimeout, Duration connectTimeout) {
+    public MemcachedSessionStore(List<InetSocketAddress> servers, String keyPrefix, Duration opTimeout,
+            Duration connectTimeout, Duration grace, Clock clock) {
         this.keyPrefix = keyPrefix;
         this.opTimeoutMillis = opTimeout.toMillis();
-        this.clock = Clock.systemUTC();
+        this.graceSeconds = (int) grace.toSeconds();
+        this.clock = clock;
         XMemcachedClientBuilder builder = new XMemcachedClientBuilder(servers);
         builder.setOpTimeout(opTimeoutMillis);
         builder.setConnectTimeout(connectTimeout.toMillis());
@@ -60,18 +84,29 @@ public final class MemcachedSessionStore implements SessionStore {
 
     @Override
     public Optional<StoredSession> load(String id) {
-        GetsResponse<byte[]> response = call("gets",
-                () -> client.gets(key(id), opTimeoutMillis, transcoder));
-        if (response == null || response.getValue() == null) {
+        String documentKey = documentKey(id);
+        Map<String, GetsResponse<byte[]>> found = call("gets",
+                () -> client.gets(List.of(documentKey, accessKey(id)), opTimeoutMillis, transcoder));
+        GetsResponse<byte[]> document = found == null ? null : found.get(documentKey);
+        if (document == null || document.getValue() == null) {
             return Optional.empty();
         }
-        return Optional.of(new StoredSession(response.getValue(), response.getCas()));
+        AccessRecord access = AccessRecord.parse(found.get(accessKey(id)));
+        return Optional.of(new StoredSession(document.getValue(), document.getCas(),
+                access == null ? StoredSession.UNKNOWN_ACCESS_TIME : access.time(),
+                access == null ? StoredSession.UNKNOWN_ACCESS_TIME : access.lifeRenewedAt()));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Writes no access record: the document carries the creation time, and the record appears with
+     * the next request that uses the session.
+     */
     @Override
-    public boolean create(String id, byte[] document, int maxInactiveSeconds) {
-        return call("add", () -> client.add(key(id), expiry(maxInactiveSeconds), document,
-                transcoder, opTimeoutMillis));
+    public boolean create(String id, byte[] document, Access access) {
+        int expiry = expiry(access.maxInactiveSeconds());
+        return call("add", () -> client.add(documentKey(id), expiry, document, transcoder, opTimeoutMillis));
     }
 
     /**
@@ -79,22 +114,120 @@ public final class MemcachedSessionStore implements SessionStore {
      *
      * <p>memcached answers a failed {@code cas} the same way whether the item changed or vanished,
      * so this reports {@link SaveOutcome#CONFLICT} for both; the caller's re-load tells them apart.
+     * The access record is rewritten (without waiting for memcached's answer) only when its own life
+     * needs renewing; until then it may hold an older time than the document, and readers take the
+     * later of the two.
      */
     @Override
-    public SaveOutcome replace(String id, byte[] document, long expectedVersion, int maxInactiveSeconds) {
-        boolean stored = call("cas", () -> client.cas(key(id), expiry(maxInactiveSeconds), document,
-                transcoder, opTimeoutMillis, expectedVersion));
-        return stored ? SaveOutcome.SAVED : SaveOutcome.CONFLICT;
+    public SaveOutcome replace(String id, byte[] document, long expectedVersion, StoredSession previous,
+            Access access) {
+        int expiry = expiry(access.maxInactiveSeconds());
+        boolean stored = call("cas", () -> client.cas(documentKey(id), expiry, document, transcoder,
+                opTimeoutMillis, expectedVersion));
+        if (!stored) {
+            return SaveOutcome.CONFLICT;
+        }
+        long renewedAt = previous == null ? StoredSession.UNKNOWN_ACCESS_TIME : previous.lifeRenewedAt();
+        if (lifeNeedsRenewal(renewedAt, access.maxInactiveSeconds())) {
+            AccessRecord record = new AccessRecord(access.time(), access.maxInactiveSeconds(), clock.millis());
+            call("set", () -> {
+                client.setWithNoReply(accessKey(id), expiry, record.encode(), transcoder);
+                return null;
+            });
+        }
+        return SaveOutcome.SAVED;
     }
 
     @Override
-    public boolean touch(String id, int maxInactiveSeconds) {
-        return call("touch", () -> client.touch(key(id), expiry(maxInactiveSeconds), opTimeoutMillis));
+    public void touch(String id, StoredSession previous, Access access) {
+        long renewedAt = previous.lifeRenewedAt();
+        if (lifeNeedsRenewal(renewedAt, access.maxInactiveSeconds())) {
+            if (!renewDocument(id, access.maxInactiveSeconds())) {
+                return;
+            }
+            renewedAt = clock.millis();
+        }
+        AccessRecord record = new AccessRecord(access.time(), access.maxInactiveSeconds(), renewedAt);
+        // the only record of this access: wait for it, so that the next request, on any node, sees it
+        call("set", () -> client.set(accessKey(id), expiry(record.maxInactiveSeconds()), record.encode(), transcoder,
+                opTimeoutMillis));
+    }
+
+    @Override
+    public boolean keepAlive(String id, long accessTime) {
+        GetsResponse<byte[]> found = call("gets", () -> client.gets(accessKey(id), opTimeoutMillis, transcoder));
+        AccessRecord current = AccessRecord.parse(found);
+        if (current == null || current.hasExpiredBy(accessTime)) {
+            return false;
+        }
+        long renewedAt = current.lifeRenewedAt();
+        if (lifeNeedsRenewal(renewedAt, current.maxInactiveSeconds())) {
+            if (!renewDocument(id, current.maxInactiveSeconds())) {
+                return false;
+            }
+            renewedAt = clock.millis();
+        }
+        AccessRecord next = new AccessRecord(accessTime, current.maxInactiveSeconds(), renewedAt);
+        // cas: an access record deleted meanwhile (invalidated) is not brought back; a concurrent
+        // update already recorded an access at least as useful as this one
+        call("cas", () -> client.cas(accessKey(id), expiry(next.maxInactiveSeconds()), next.encode(), transcoder,
+                opTimeoutMillis, found.getCas()));
+        return true;
+    }
+
+    @Override
+    public boolean claimEnd(String id) {
+        int claimLife = Math.max(60, 2 * graceSeconds);
+        return call("add", () -> client.add(keyPrefix + id + END_CLAIM_SUFFIX, claimLife, new byte[] {'1'},
+                transcoder, opTimeoutMillis));
+    }
+
+    @Override
+    public boolean overwrite(String id, byte[] document, Access access) {
+        int expiry = expiry(access.maxInactiveSeconds());
+        // replace, not set: a session deleted meanwhile stays deleted
+        return call("replace", () -> client.replace(documentKey(id), expiry, document, transcoder,
+                opTimeoutMillis));
+    }
+
+    @Override
+    public boolean tryAcquire(String id, String owner, int ttlSeconds) {
+        return call("add", () -> client.add(lockKey(id), ttlSeconds, owner.getBytes(StandardCharsets.US_ASCII),
+                transcoder, opTimeoutMillis));
+    }
+
+    @Override
+    public boolean isHeldBy(String id, String owner) {
+        GetsResponse<byte[]> lock = call("gets", () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
+        return isOwnedBy(lock, owner);
+    }
+
+    @Override
+    public void release(String id, String owner) {
+        GetsResponse<byte[]> lock = call("gets", () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
+        if (isOwnedBy(lock, owner)) {
+            // cas: if the lock expired and another owner took it since the gets, theirs stays
+            call("cas", () -> client.cas(lockKey(id), EXPIRED_NOW, lock.getValue(), transcoder, opTimeoutMillis,
+                    lock.getCas()));
+        }
+    }
+
+    private static boolean isOwnedBy(GetsResponse<byte[]> lock, String owner) {
+        return lock != null && lock.getValue() != null
+                && owner.equals(new String(lock.getValue(), StandardCharsets.US_ASCII));
+    }
+
+    private String lockKey(String id) {
+        return keyPrefix + id + LOCK_SUFFIX;
     }
 
     @Override
     public void delete(String id) {
-        call("delete", () -> client.delete(key(id), opTimeoutMillis));
+        call("delete", () -> client.delete(documentKey(id), opTimeoutMillis));
+        call("delete", () -> {
+            client.deleteWithNoReply(accessKey(id));
+            return null;
+        });
     }
 
     @Override
@@ -106,20 +239,41 @@ public final class MemcachedSessionStore implements SessionStore {
         }
     }
 
-    /** The memcached expiration for a session that may stay idle {@code maxInactiveSeconds}. */
+    /**
+     * The memcached expiration for a session that may stay idle {@code maxInactiveSeconds}: that plus
+     * the grace period, as an absolute Unix time when longer than memcached's 30-day relative limit.
+     */
     int expiry(int maxInactiveSeconds) {
         if (maxInactiveSeconds <= 0) {
             return 0;
         }
-        if (maxInactiveSeconds <= MAX_RELATIVE_EXPIRY_SECONDS) {
-            return maxInactiveSeconds;
+        long life = (long) maxInactiveSeconds + graceSeconds;
+        if (life <= MAX_RELATIVE_EXPIRY_SECONDS) {
+            return (int) life;
         }
-        long absolute = clock.millis() / 1000 + maxInactiveSeconds;
+        long absolute = clock.millis() / 1000 + life;
         return (int) Math.min(absolute, Integer.MAX_VALUE);
     }
 
-    private String key(String id) {
+    /** Whether the document's life, last renewed at {@code renewedAt}, has used up half its grace. */
+    private boolean lifeNeedsRenewal(long renewedAt, int maxInactiveSeconds) {
+        if (maxInactiveSeconds <= 0) {
+            return renewedAt < 0;
+        }
+        return renewedAt < 0 || clock.millis() - renewedAt > graceSeconds * 500L;
+    }
+
+    private boolean renewDocument(String id, int maxInactiveSeconds) {
+        int expiry = expiry(maxInactiveSeconds);
+        return call("touch", () -> client.touch(documentKey(id), expiry, opTimeoutMillis));
+    }
+
+    private String documentKey(String id) {
         return keyPrefix + id;
+    }
+
+    private String accessKey(String id) {
+        return keyPrefix + id + ACCESS_SUFFIX;
     }
 
     private <T> T call(String command, MemcachedCall<T> call) {
@@ -139,5 +293,33 @@ public final class MemcachedSessionStore implements SessionStore {
     @FunctionalInterface
     private interface MemcachedCall<T> {
         T run() throws TimeoutException, InterruptedException, MemcachedException;
+    }
+
+    /** The access record's value: when the session was last used, its interval, when its life was renewed. */
+    private record AccessRecord(long time, int maxInactiveSeconds, long lifeRenewedAt) {
+
+        static AccessRecord parse(GetsResponse<byte[]> response) {
+            if (response == null || response.getValue() == null) {
+                return null;
+            }
+            String[] parts = new String(response.getValue(), StandardCharsets.US_ASCII).split(":");
+            if (parts.length != 3) {
+                return null;
+            }
+            try {
+                return new AccessRecord(Long.parseLong(parts[0]), Integer.parseInt(parts[1]),
+                        Long.parseLong(parts[2]));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+
+        boolean hasExpiredBy(long now) {
+            return maxInactiveSeconds > 0 && now - time > maxInactiveSeconds * 1000L;
+        }
+
+        byte[] encode() {
+            return (time + ":" + maxInactiveSeconds + ":" + lifeRenewedAt).getBytes(StandardCharsets.US_ASCII);
+        }
     }
 }

@@ -6,19 +6,22 @@ import java.util.Optional;
  * Where session documents live: a small key-value contract that memcached, a database or a tier of
  * both can honour.
  *
- * <p>A store sees opaque bytes only; encoding, change tracking and merging belong to the layer
- * above. Every document carries a {@link StoredSession#version() version} so that writers can
- * detect a concurrent change and merge instead of overwriting it (compare-and-set).
+ * <p>A store sees opaque documents plus two numbers it must keep beside them: the time of the last
+ * request that used the session (its access time) and the session's inactivity interval. Encoding,
+ * change tracking, merging and the decision whether a session has expired belong to the layer above.
+ * Every document carries a {@link StoredSession#version() version} so that writers can detect a
+ * concurrent change and merge instead of overwriting it (compare-and-set).
  *
- * <p>Expiry is passed as the session's inactivity interval in seconds; a value of zero or less means
- * the document never expires. Each implementation maps that onto its own notion of time-to-live.
+ * <p>A store keeps a document at least {@code maxInactiveSeconds} after its last access, plus a grace
+ * period of its own so that the layer above can still read an expired session once to announce its
+ * end; an interval of zero or less means the session never expires.
  *
  * <p>Implementations must be thread-safe and must bound every call in time: a store that cannot
  * answer throws {@link SessionStoreException} rather than blocking the request thread.
  */
 public interface SessionStore extends AutoCloseable {
 
-    /** The document stored under {@code id}, or empty when there is none (never created, expired or deleted). */
+    /** The document stored under {@code id} with its last access time, or empty when there is none. */
     Optional<StoredSession> load(String id);
 
     /**
@@ -26,28 +29,62 @@ public interface SessionStore extends AutoCloseable {
      *
      * @return {@code false} when the id is already taken (the caller picks another id)
      */
-    boolean create(String id, byte[] document, int maxInactiveSeconds);
+    boolean create(String id, byte[] document, Access access);
 
     /**
-     * Replaces the document under {@code id} only if it is still at {@code expectedVersion}.
+     * Replaces the document under {@code id} only if it is still at {@code expectedVersion}; the access
+     * is recorded by the document itself (the layer above stamps it in), so a store may skip its own
+     * access record when the one it returned in {@code previous} is still fresh enough.
      *
+     * @param previous what {@link #load} returned for it in the same request, or null
      * @return {@link SaveOutcome#SAVED}; {@link SaveOutcome#CONFLICT} when another writer changed it
-     *     since that version was loaded; {@link SaveOutcome#GONE} when it no longer exists (expired or
-     *     invalidated), in which case nothing is written, so a deleted session is never brought back
+     *     since that version was loaded (or, for stores that cannot tell, when it vanished);
+     *     {@link SaveOutcome#GONE} when it no longer exists. Nothing is written unless SAVED, so a
+     *     deleted session is never brought back.
      */
-    SaveOutcome replace(String id, byte[] document, long expectedVersion, int maxInactiveSeconds);
+    SaveOutcome replace(String id, byte[] document, long expectedVersion, StoredSession previous, Access access);
 
     /**
-     * Extends the life of an existing document without changing it.
+     * Replaces the document under {@code id} whatever its version (last writer wins), if it exists.
      *
-     * @return {@code false} when there is no document to extend
+     * @return {@code false} when it no longer exists; nothing is written then
      */
-    boolean touch(String id, int maxInactiveSeconds);
+    boolean overwrite(String id, byte[] document, Access access);
 
-    /** Removes the document; removing an absent one is not an error. */
+    /**
+     * Records an access to a session whose document did not change, extending its life.
+     *
+     * @param previous what {@link #load} returned for it in the same request
+     */
+    void touch(String id, StoredSession previous, Access access);
+
+    /**
+     * Records an access by a request that never loaded the session (a static file, say): extends its
+     * life if, and only if, it exists and has not expired, without reading the document.
+     *
+     * @return whether a live session was found and extended
+     */
+    boolean keepAlive(String id, long accessTime);
+
+    /**
+     * Claims the one-time announcement of a session's end: the first caller, on any node, gets
+     * {@code true}; every later caller {@code false}.
+     */
+    boolean claimEnd(String id);
+
+    /** Removes the document and its access record; removing an absent one is not an error. */
     void delete(String id);
 
     /** Releases connections. */
     @Override
     void close();
+
+    /**
+     * One use of a session.
+     *
+     * @param time epoch milliseconds when the request that used the session was received
+     * @param maxInactiveSeconds the session's inactivity interval; zero or less: never expires
+     */
+    record Access(long time, int maxInactiveSeconds) {
+    }
 }

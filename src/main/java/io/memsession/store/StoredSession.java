@@ -6,6 +6,18 @@ package io.memsession.store;
  * @param document the encoded session, opaque to the store
  * @param version a token that changes with every write, for compare-and-set
  *     ({@link SessionStore#replace})
+ * @param lastAccessTime epoch milliseconds of the last recorded use of the session, or
+ *     {@link #UNKNOWN_ACCESS_TIME} when the store has no record of it beyond the document itself
+ * @param lifeRenewedAt epoch milliseconds when the store last extended the document's life, or
+ *     {@link #UNKNOWN_ACCESS_TIME}; lets a store skip renewing a life that is still long enough
  */
-public record StoredSession(byte[] document, long version) {
+public record StoredSession(byte[] document, long version, long lastAccessTime, long lifeRenewedAt) {
+
+    /** The store holds no access time separate from the document. */
+    public static final long UNKNOWN_ACCESS_TIME = -1;
+
+    /** A document without an access record of its own. */
+    public StoredSession(byte[] document, long version) {
+        this(document, version, UNKNOWN_ACCESS_TIME, UNKNOWN_ACCESS_TIME);
+    }
 }

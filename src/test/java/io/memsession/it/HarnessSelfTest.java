@@ -17,13 +17,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Checks the fixtures themselves, without the filter under test, so that a failure in
- * {@link TwoNodeSessionTest} can be trusted to be about the filter: memcached starts, counts and
- * restarts; Jetty serves the probe; the container-session counter really counts; a filter whose init
- * throws makes {@link JettyNode#start()} throw; the webapp's session-timeout and cookie name settings
- * really reach the ServletContext.
+ * the suites can be trusted to be about the filter: memcached starts, counts and restarts; each container
+ * serves the probe; the container-session counter really counts; a filter whose init throws makes
+ * {@link ContainerNode#start()} throw; the webapp's session-timeout, cookie config, listeners, extra
+ * servlets and error pages really reach the container.
  */
 class HarnessSelfTest {
 
@@ -53,13 +56,14 @@ class HarnessSelfTest {
         }
     }
 
-    @Test
-    void jettyWithoutFilter_servesProbe_andCountsItsOwnSessions_andAppliesWebappSettings() throws Exception {
-        JettyNode node = JettyNode.builder("bare").filter(null).sessionTimeoutMinutes(7).cookieName("MYSESS")
-                .start();
+    @ParameterizedTest
+    @EnumSource(ContainerNode.Kind.class)
+    void containerWithoutFilter_servesProbe_andCountsItsOwnSessions_andAppliesWebappSettings(ContainerNode.Kind kind)
+            throws Exception {
+        ContainerNode node = kind.builder("bare").filter(null).sessionTimeoutMinutes(7).cookieName("MYSESS").start();
         try {
             Browser browser = new Browser();
-            Browser.Response plain = browser.get(node.url(JettyNode.PLAIN));
+            Browser.Response plain = browser.get(node.url(ContainerNode.PLAIN));
             assertEquals(200, plain.status());
             assertEquals("ok", plain.p("plain"));
 
@@ -82,13 +86,57 @@ class HarnessSelfTest {
         }
     }
 
-    @Test
-    void jettyDefaults_reportSessionTimeoutZero_whenTheWebappSetsNone() throws Exception {
-        JettyNode node = JettyNode.builder("defaults").filter(null).start();
+    /** What each container reports as the session timeout when the webapp sets none. */
+    @ParameterizedTest
+    @CsvSource({"JETTY, 0", "TOMCAT, 30"})
+    void containerDefaults_reportTheirOwnSessionTimeout_whenTheWebappSetsNone(ContainerNode.Kind kind,
+            String reported) throws Exception {
+        ContainerNode node = kind.builder("defaults").filter(null).start();
         try {
             Browser.Response r = new Browser().get(node.probe("get:true", "context"));
-            // Embedded Jetty without a session-timeout reports 0 (its default max idle is -1 s), not 30.
-            assertEquals("0", r.p("contextSessionTimeout"), r.toString());
+            // Embedded Jetty reports 0 (its default max idle is -1 s); Tomcat reports its default of 30.
+            assertEquals(reported, r.p("contextSessionTimeout"), r.toString());
+        } finally {
+            node.stop();
+        }
+    }
+
+    /**
+     * The builder options the contract suite relies on really reach the container, proven with the
+     * container's own session (no filter): a {@code <listener>} hears its sessions, the cookie config and
+     * its attributes shape its cookie, extra servlets answer, an error page is dispatched.
+     */
+    @ParameterizedTest
+    @EnumSource(ContainerNode.Kind.class)
+    void builderOptions_reachTheContainer(ContainerNode.Kind kind) throws Exception {
+        EventLog.clear();
+        ContainerNode node = kind.builder("options").filter(null)
+                .listener(DualRegisteredListener.class)
+                .cookieConfig(c -> {
+                    c.setName("OPTSESS");
+                    c.setPath("/");
+                    c.setAttribute("SameSite", "Strict");
+                })
+                .servlet("errorpage", ErrorPageServlet.class, false, "/errorpage")
+                .servlet("static", PlainServlet.class, false, "/static/*", "*.css")
+                .errorPage(409, "/errorpage")
+                .start();
+        try {
+            Browser browser = new Browser();
+            Browser.Response r = browser.get(node.probe("get:true", "id"));
+            String id = r.p("id");
+            assertEquals(1, EventLog.where(e -> e.type().equals("sessionCreated") && id.equals(e.sessionId())
+                    && e.source().equals("DualRegisteredListener") && e.node().equals("options")).size(),
+                    EventLog::dump);
+            String cookie = r.setCookies("OPTSESS").get(0);
+            assertTrue(cookie.contains("Path=/;") || cookie.endsWith("Path=/"), cookie);
+            assertTrue(cookie.toLowerCase(java.util.Locale.ROOT).contains("samesite=strict"), cookie);
+            assertEquals("ok", browser.get(node.url("/static/x.js")).p("plain"));
+            assertEquals("ok", browser.get(node.url("/site.css")).p("plain"));
+            Browser.Response error = browser.get(node.probe("error:409"));
+            assertEquals(409, error.status(), error.toString());
+            assertEquals("ERROR", error.p("errorpage.dispatcherType"), error.toString());
+            assertEquals("409", error.p("errorpage.status"), error.toString());
         } finally {
             node.stop();
         }
@@ -108,9 +156,10 @@ class HarnessSelfTest {
         }
     }
 
-    @Test
-    void jettyNode_startThrowsWhenFilterInitFails() {
-        JettyNode node = JettyNode.builder("failing").filter(FailingFilter.class).build();
+    @ParameterizedTest
+    @EnumSource(ContainerNode.Kind.class)
+    void node_startThrowsWhenFilterInitFails(ContainerNode.Kind kind) {
+        ContainerNode node = kind.builder("failing").filter(FailingFilter.class).build();
         Exception e = assertThrows(Exception.class, node::start);
         assertTrue(ItSupport.messages(e).contains("servers"), ItSupport.messages(e));
     }

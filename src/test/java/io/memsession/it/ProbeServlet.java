@@ -47,8 +47,15 @@ import java.util.function.Supplier;
  * bigbody:N      write N bytes now (commits once past the buffer)     overflow   write 2x the buffer size
  * flush          flushBuffer()                                        committed  committed=
  * redirect:LOC   sendRedirect (ends the answer)                       error:CODE sendError (ends the answer)
+ * redirectStatus:CODE:LOC   sendRedirect(LOC, CODE), the Servlet 6.1 overload (ends the answer; Tomcat 11 only)
  * contentLength:N  setContentLength(N) then exactly N bytes (ends the answer)
  * hold:NAME      block until the test calls release(NAME) (only if armed; 15 s at most)
+ * start          start= System.currentTimeMillis() when this servlet began the request   now  now=
+ * lastAccessedTime:LABEL     lastAccessedTime.LABEL= (several reads in one request)
+ * mark:NAME      mark.NAME= the {@link EventLog} sequence number reached so far (events after it came later)
+ * encode:URL     encodeURL= response.encodeURL(URL)       encodeRedirect:URL  encodeRedirectURL=
+ * hash           hash= identity hash of the session object      reqattr:NAME  reqattr.NAME= request attribute
+ * set types also: bound(label) {@link BoundValue}   activation(label) {@link ActivationValue}
  * </pre>
  */
 public final class ProbeServlet extends HttpServlet {
@@ -69,6 +76,20 @@ public final class ProbeServlet extends HttpServlet {
         }
     }
 
+    /** Blocks until {@link #release(String)} when {@code name} is armed (15 s at most); whether it was released. */
+    static boolean await(String name) {
+        CountDownLatch latch = HOLDS.get(name);
+        if (latch == null) {
+            return false;
+        }
+        try {
+            return latch.await(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         new Run(req, resp).execute();
@@ -82,6 +103,7 @@ public final class ProbeServlet extends HttpServlet {
     private final class Run {
         private final HttpServletRequest req;
         private final HttpServletResponse resp;
+        private final long startMillis = System.currentTimeMillis();
         private final StringBuilder out = new StringBuilder();
         private final List<HttpSession> seen = new ArrayList<>();
         private HttpSession current;
@@ -151,7 +173,16 @@ public final class ProbeServlet extends HttpServlet {
                 case "id" -> put("id", session().getId());
                 case "isNew" -> put("isNew", session().isNew());
                 case "creationTime" -> put("creationTime", session().getCreationTime());
-                case "lastAccessedTime" -> put("lastAccessedTime", session().getLastAccessedTime());
+                case "lastAccessedTime" -> put(a.length > 1 ? "lastAccessedTime." + a[1] : "lastAccessedTime",
+                        session().getLastAccessedTime());
+                case "start" -> put("start", startMillis);
+                case "now" -> put("now", System.currentTimeMillis());
+                case "mark" -> put("mark." + a[1], EventLog.lastSeq());
+                case "encode" -> put("encodeURL", resp.encodeURL(op.substring(op.indexOf(':') + 1)));
+                case "encodeRedirect" -> put("encodeRedirectURL",
+                        resp.encodeRedirectURL(op.substring(op.indexOf(':') + 1)));
+                case "hash" -> put("hash", System.identityHashCode(session()));
+                case "reqattr" -> put("reqattr." + a[1], req.getAttribute(a[1]));
                 case "maxInactive" -> put("maxInactive", session().getMaxInactiveInterval());
                 case "setMaxInactive" -> {
                     session().setMaxInactiveInterval(Integer.parseInt(a[1]));
@@ -216,6 +247,10 @@ public final class ProbeServlet extends HttpServlet {
                 case "redirect" -> {
                     finished = true;
                     resp.sendRedirect(a.length > 1 ? a[1] : "/elsewhere");
+                }
+                case "redirectStatus" -> { // Servlet 6.1 overload (Tomcat 11): redirectStatus:CODE:LOCATION
+                    finished = true;
+                    resp.sendRedirect(a[2], Integer.parseInt(a[1]));
                 }
                 case "error" -> {
                     finished = true;
@@ -339,6 +374,8 @@ public final class ProbeServlet extends HttpServlet {
                 yield new LineItem(p[0], Long.parseLong(p[1]));
             }
             case "contraband" -> new Contraband(v);
+            case "bound" -> new BoundValue(v);
+            case "activation" -> new ActivationValue(v);
             case "null" -> null;
             default -> throw new IllegalArgumentException("probe: unknown type " + type);
         };

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,32 +39,39 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The foundation behaviour of {@code MemcachedSessionFilter}, proven end to end with real parts: one
- * memcached process and two Jetty nodes (A and B) running the same webapp at {@code /app} through the
- * filter, and one browser (cookie jar) whose requests alternate between the nodes as a load balancer
- * would send them. Only the public filter class and the Servlet API are used; memcached is inspected
- * through its own text protocol ({@link MemcachedProcess}).
+ * memcached process and two nodes (A and B) of one servlet container running the same webapp at
+ * {@code /app} through the filter, and one browser (cookie jar) whose requests alternate between the nodes
+ * as a load balancer would send them. Only the public filter class and the Servlet API are used; memcached
+ * is inspected through its own text protocol ({@link MemcachedProcess}).
+ *
+ * <p>Written once for every container: a subclass names the container ({@link #kind()}) and the whole
+ * suite runs on it ({@link JettyTwoNodeSessionTest}, {@link TomcatTwoNodeSessionTest}).
  */
-class TwoNodeSessionTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class AbstractTwoNodeSessionSuite {
 
     private static final String ALLOWED = "io.memsession.it.Cart io.memsession.it.Flavor io.memsession.it.model.*";
     private static final int WEBAPP_TIMEOUT_MINUTES = 17;
     private static final Pattern ID_SHAPE = Pattern.compile("[A-Za-z0-9_-]+");
 
-    private static MemcachedProcess memcached;
-    private static JettyNode a;
-    private static JettyNode b;
+    private MemcachedProcess memcached;
+    private ContainerNode a;
+    private ContainerNode b;
 
     private Browser browser;
 
+    /** The container every node of this suite runs on. */
+    protected abstract ContainerNode.Kind kind();
+
     @BeforeAll
-    static void startNodes() throws Exception {
+    void startNodes() throws Exception {
         memcached = MemcachedProcess.start();
         a = webapp("A", "/app").start();
         b = webapp("B", "/app").start();
     }
 
     @AfterAll
-    static void stopNodes() throws Exception {
+    void stopNodes() throws Exception {
         try {
             if (a != null) {
                 a.stop();
@@ -84,22 +92,22 @@ class TwoNodeSessionTest {
     }
 
     /** A node of the shared webapp: the filter pointed at the test memcached, the test classes allowed. */
-    private static JettyNode.Builder webapp(String name, String contextPath) {
-        return JettyNode.builder(name).contextPath(contextPath).servers(memcached.address())
+    private ContainerNode.Builder webapp(String name, String contextPath) {
+        return kind().builder(name).contextPath(contextPath).servers(memcached.address())
                 .initParam("allowedClasses", ALLOWED).sessionTimeoutMinutes(WEBAPP_TIMEOUT_MINUTES);
     }
 
     // ------------------------------------------------------------------------------------ helpers
 
     /** Runs probe ops on {@code node} with the shared cookie jar; must answer 200 without any op failing. */
-    private Browser.Response on(JettyNode node, String... ops) {
+    private Browser.Response on(ContainerNode node, String... ops) {
         Browser.Response r = onAllowingErrors(node, ops);
         assertNull(r.p("error"), () -> "an op failed on " + node.name() + ": " + r);
         return r;
     }
 
     /** Runs probe ops on {@code node}; must answer 200, ops may fail (reported as error.VERB). */
-    private Browser.Response onAllowingErrors(JettyNode node, String... ops) {
+    private Browser.Response onAllowingErrors(ContainerNode node, String... ops) {
         Browser.Response r = browser.get(node.probe(ops));
         assertEquals(200, r.status(), () -> node.name() + " answered " + r);
         return r;
@@ -114,7 +122,7 @@ class TwoNodeSessionTest {
         return id;
     }
 
-    private static String key(JettyNode node, String id) {
+    private static String key(ContainerNode node, String id) {
         return "memsession:" + node.contextPath() + ":" + id;
     }
 
@@ -144,14 +152,14 @@ class TwoNodeSessionTest {
         "allowedClasses       | 'com..Bad'    ",
     })
     void wrongOrMissingInitParam_failsStartup_withMessageNamingTheParameter(String param, String value) {
-        JettyNode.Builder builder = JettyNode.builder("misconfigured-" + param);
+        ContainerNode.Builder builder = kind().builder("misconfigured-" + param);
         if (!param.equals("servers")) {
             builder.servers(memcached.address());
         }
         if (value != null) {
             builder.initParam(param, value);
         }
-        JettyNode node = builder.build();
+        ContainerNode node = builder.build();
         Exception e = assertThrows(Exception.class, node::start, "the webapp must not start");
         String messages = ItSupport.messages(e);
         assertTrue(messages.contains(param), () -> "start-up failure must name '" + param + "':\n" + messages);
@@ -162,7 +170,7 @@ class TwoNodeSessionTest {
     @Test
     void defaultKeyPrefix_keepsTwoWebappsOnOneMemcachedApart() throws Exception {
         String appId = sessionOnA("owner", "app");
-        JettyNode other = webapp("C", "/other").start();
+        ContainerNode other = webapp("C", "/other").start();
         try {
             // The /app session id presented to /other (same memcached) is no session there.
             Browser.Response r = Browser.rawWithCookie(other.port(),
@@ -191,7 +199,7 @@ class TwoNodeSessionTest {
 
     @Test
     void explicitKeyPrefix_isThePrefixOfTheMemcachedKey() throws Exception {
-        JettyNode custom = webapp("D", "/app").initParam("keyPrefix", "it-custom:").start();
+        ContainerNode custom = webapp("D", "/app").initParam("keyPrefix", "it-custom:").start();
         try {
             Browser.Response r = browser.get(custom.probe("get:true", "set:x:string:y"));
             assertEquals(200, r.status(), r::toString);
@@ -239,7 +247,7 @@ class TwoNodeSessionTest {
         assertEquals(List.of(), on(b, "get:false", "attr:x").setCookies("JSESSIONID"), "plain read");
         assertEquals(List.of(), on(a, "get:true", "set:x:string:2").setCookies("JSESSIONID"), "write");
         assertEquals(List.of(), on(b, "get:true", "setMaxInactive:999").setCookies("JSESSIONID"), "interval");
-        Browser.Response plain = browser.get(a.url(JettyNode.PLAIN));
+        Browser.Response plain = browser.get(a.url(ContainerNode.PLAIN));
         assertEquals(List.of(), plain.setCookies("JSESSIONID"), "no session use");
 
         Browser.Response changed = on(b, "get:false", "changeId");
@@ -250,7 +258,7 @@ class TwoNodeSessionTest {
 
     @Test
     void cookieName_followsTheWebappsSessionCookieConfig() throws Exception {
-        JettyNode named = webapp("E", "/app").cookieName("SHOPSESSION").start();
+        ContainerNode named = webapp("E", "/app").cookieName("SHOPSESSION").start();
         try {
             Browser.Response r = browser.get(named.probe("get:true", "set:x:string:named"));
             assertEquals(200, r.status(), r::toString);
@@ -271,15 +279,15 @@ class TwoNodeSessionTest {
         int beforeA = a.containerSessionsCreated();
         int beforeB = b.containerSessionsCreated();
         Browser.Response created = on(a, "get:true", "set:x:long:1", "sessionClass", "requested");
-        assertFalse(created.p("sessionClass").startsWith("org.eclipse.jetty"), created::toString);
+        assertTrue(created.p("sessionClass").startsWith("io.memsession."), created::toString);
         on(b, "get:default", "isNew", "names", "changeId");
         on(a, "get:false", "setMaxInactive:100", "flush");
         on(b, "get:false", "invalidate", "get:true", "set:y:string:2");
-        browser.get(a.url(JettyNode.PLAIN));
-        assertEquals(0, a.containerSessionsCreated() - beforeA, "Jetty sessions created on A");
-        assertEquals(0, b.containerSessionsCreated() - beforeB, "Jetty sessions created on B");
-        assertEquals(0, a.containerSessionsCreated(), "Jetty sessions ever created on A");
-        assertEquals(0, b.containerSessionsCreated(), "Jetty sessions ever created on B");
+        browser.get(a.url(ContainerNode.PLAIN));
+        assertEquals(0, a.containerSessionsCreated() - beforeA, kind() + " sessions created on A");
+        assertEquals(0, b.containerSessionsCreated() - beforeB, kind() + " sessions created on B");
+        assertEquals(0, a.containerSessionsCreated(), kind() + " sessions ever created on A");
+        assertEquals(0, b.containerSessionsCreated(), kind() + " sessions ever created on B");
     }
 
     // ------------------------------------------------------------------------------------ resolving the cookie
@@ -321,7 +329,8 @@ class TwoNodeSessionTest {
 
         Browser.Response look = Browser.rawWithCookie(a.port(), a.probePath("get:false", "requested"),
                 "JSESSIONID=" + bad);
-        assertNotEquals(500, look.status(), look::toString);
+        // The container's HTTP parser may refuse the header itself (CR LF, NUL): 400 on Jetty and Tomcat alike.
+        assertTrue(look.status() == 200 || look.status() == 400, look::toString);
         if (look.status() == 200) {
             assertEquals("null", look.p("session"), look::toString);
             assertEquals("false", look.p("requestedValid"), look::toString);
@@ -331,7 +340,7 @@ class TwoNodeSessionTest {
 
         Browser.Response create = Browser.rawWithCookie(a.port(), a.probePath("get:false", "get:true", "isNew"),
                 "JSESSIONID=" + bad);
-        assertNotEquals(500, create.status(), create::toString);
+        assertEquals(look.status(), create.status(), create::toString);
         if (create.status() == 200) {
             String newId = create.p("id");
             assertNotNull(newId, create::toString);
@@ -367,10 +376,9 @@ class TwoNodeSessionTest {
     // ------------------------------------------------------------------------------------ lazy loading
 
     @Test
-    void requestThatNeverTouchesTheSession_costsNoMemcachedOperation() {
-        sessionOnA("x", "1");
+    void requestWithoutSessionCookie_thatNeverTouchesTheSession_costsNoMemcachedOperation() {
         Map<String, Long> before = memcached.stats();
-        Browser.Response plain = browser.get(b.url(JettyNode.PLAIN));
+        Browser.Response plain = browser.get(b.url(ContainerNode.PLAIN));
         Map<String, Long> after = memcached.stats();
         assertEquals(200, plain.status());
         assertEquals("ok", plain.p("plain"));
@@ -378,6 +386,38 @@ class TwoNodeSessionTest {
             () -> assertEquals(0, delta(before, after, "cmd_get"), "gets"),
             () -> assertEquals(0, delta(before, after, "cmd_set"), "sets"),
             () -> assertEquals(0, delta(before, after, "cmd_touch"), "touches"));
+    }
+
+    @Test
+    void requestWithSessionCookie_thatNeverTouchesTheSession_neverLoadsTheDocument() {
+        String id = sessionOnA("x", "1");
+        on(b, "get:false", "attr:x"); // gives the session its access record
+        Map<String, Long> before = memcached.stats();
+        Browser.Response plain = browser.get(b.url(ContainerNode.PLAIN));
+        Map<String, Long> after = memcached.stats();
+        assertEquals(200, plain.status());
+        assertAll(
+            () -> assertEquals(1, delta(before, after, "cmd_get"), "only the access record is read"),
+            () -> assertEquals(1, delta(before, after, "cas_hits"), "and updated by compare-and-set"),
+            () -> assertEquals(0, delta(before, after, "cmd_touch"), "the document's life is still long"));
+        assertEquals("1", on(a, "get:false", "attr:x").p("attr.x"));
+        assertEquals(id, browser.cookie("JSESSIONID").orElse(null));
+    }
+
+    @Test
+    void requestUnderKeepAliveExclude_thatNeverTouchesTheSession_costsNoMemcachedOperation() throws Exception {
+        ContainerNode excluding = webapp("E", "/app").initParam("keepAliveExclude", ContainerNode.PLAIN).start();
+        try {
+            sessionOnA("x", "1");
+            Map<String, Long> before = memcached.stats();
+            Browser.Response plain = browser.get(excluding.url(ContainerNode.PLAIN));
+            Map<String, Long> after = memcached.stats();
+            assertEquals(200, plain.status());
+            assertEquals(0, delta(before, after, "cmd_get") + delta(before, after, "cmd_set")
+                    + delta(before, after, "cmd_touch"), "no memcached operation at all");
+        } finally {
+            excluding.stop();
+        }
     }
 
     @Test
@@ -390,7 +430,8 @@ class TwoNodeSessionTest {
         assertEquals("true", r.p("sameObject"), r::toString);
         assertEquals("4", r.p("sessionsSeen"));
         assertEquals("1", r.p("attr.x"));
-        assertEquals(1, delta(before, after, "cmd_get"), "exactly one load for the whole request");
+        assertEquals(2, delta(before, after, "cmd_get"),
+                "exactly one load for the whole request: document and access record in one multi-get");
     }
 
     // ------------------------------------------------------------------------------------ ids
@@ -400,7 +441,7 @@ class TwoNodeSessionTest {
         int n = 200;
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            JettyNode node = i % 2 == 0 ? a : b;
+            ContainerNode node = i % 2 == 0 ? a : b;
             Browser.Response r = Browser.raw(node.port(), node.probePath("get:true"));
             assertEquals(200, r.status(), r::toString);
             ids.add(r.p("id"));
@@ -452,7 +493,7 @@ class TwoNodeSessionTest {
     @MethodSource("commitWays")
     void attributeSetBeforeCommit_onANewSession_isVisibleOnTheOtherNodeInTheNextRequest(String commit, int status)
             throws Exception {
-        String hold = "new-" + commit;
+        String hold = kind() + "-new-" + commit;
         Browser.Response r = commitWhileHeld(hold, a.probe("get:true", "set:cart:string:full", commit, "hold:" + hold),
                 () -> on(b, "get:false", "attr:cart"), status);
         assertEquals(1, r.setCookies("JSESSIONID").size(), () -> "the new session's cookie must go out: " + r);
@@ -463,7 +504,7 @@ class TwoNodeSessionTest {
     void attributeSetBeforeCommit_onAnExistingSession_isVisibleOnTheOtherNodeInTheNextRequest(String commit,
             int status) throws Exception {
         sessionOnA("cart", "empty");
-        String hold = "old-" + commit;
+        String hold = kind() + "-old-" + commit;
         commitWhileHeld(hold, a.probe("get:false", "set:cart:string:full", commit, "hold:" + hold),
                 () -> on(b, "get:false", "attr:cart"), status);
     }
@@ -497,27 +538,33 @@ class TwoNodeSessionTest {
     }
 
     @Test
-    void unchangedSession_isNotRewritten() {
-        on(a, "get:true", "set:name:string:alice", "set:items:list:L:1,S:two", "set:cart:cart:bob,1,2.50");
-        on(b, "get:false", "attr:name"); // first read after creation
+    void unchangedSession_isNotRewritten_onlyItsSmallAccessRecordIs() {
+        String id = sessionOnA("name", "alice");
+        on(a, "get:false", "set:items:list:L:1,S:two", "set:cart:cart:bob,1,2.50");
+        on(b, "get:false", "attr:name"); // the first use after a change may renew the access record
+        long documentVersion = memcached.rawItem(key(a, id)).cas();
         Map<String, Long> before = memcached.stats();
         on(a, "get:false", "attr:name", "attr:items", "attr:cart", "names", "maxInactive", "isNew");
         on(b, "get:false", "set:name:string:alice", "setMaxInactive:" + WEBAPP_TIMEOUT_MINUTES * 60);
         Map<String, Long> after = memcached.stats();
         assertAll(
-            () -> assertEquals(0, delta(before, after, "cmd_set"), "storage commands (set/add/cas)"),
+            () -> assertEquals(documentVersion, memcached.rawItem(key(a, id)).cas(), "the document is untouched"),
+            () -> assertEquals(2, delta(before, after, "cmd_set"), "one access-record write per request"),
             () -> assertEquals(0, delta(before, after, "cas_hits") + delta(before, after, "cas_misses")
-                    + delta(before, after, "cas_badval"), "cas"),
-            () -> assertEquals(2, delta(before, after, "cmd_get"), "one load per request"));
+                    + delta(before, after, "cas_badval"), "no cas"),
+            () -> assertEquals(4, delta(before, after, "cmd_get"),
+                    "one load per request: document and access record in one multi-get"));
     }
 
     @Test
     void changedSession_isWrittenOncePerRequest() {
         sessionOnA("x", "1");
+        on(b, "get:false", "set:warm:string:up"); // the first change after creation also renews the access record
         Map<String, Long> before = memcached.stats();
         on(b, "get:false", "set:x:string:2", "set:y:long:3", "remove:x", "set:x:string:4");
         Map<String, Long> after = memcached.stats();
         assertEquals(1, delta(before, after, "cmd_set"), "one write for all the request's changes");
+        assertEquals(1, delta(before, after, "cas_hits"), "and it is a compare-and-set");
         Browser.Response r = on(a, "get:false", "attr:x", "attr:y");
         assertEquals("4", r.p("attr.x"));
         assertEquals("3", r.p("attr.y"));

@@ -1,0 +1,156 @@
+package io.memsession;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.memsession.store.LockStore;
+import io.memsession.store.SessionStoreException;
+
+/**
+ * The {@code lock} concurrency mode: one request at a time per session, across the cluster.
+ *
+ * <p>A request first queues on an in-JVM lock for the session, so that requests of one node never race
+ * each other for memcached; then it takes the shared lock in memcached ({@code add} of a lock key with
+ * its own random token and a time-to-live), retrying with exponential back-off and jitter until its
+ * total budget runs out. memcached offers nothing to block on, hence the polling.
+ */
+final class SessionLocking {
+
+    private static final long FIRST_BACKOFF_MILLIS = 2;
+    private static final long MAX_BACKOFF_MILLIS = 50;
+
+    private final LockStore store;
+    private final Duration budget;
+    private final int ttlSeconds;
+    private final SecureRandom random = new SecureRandom();
+    private final ConcurrentHashMap<String, LocalLock> localLocks = new ConcurrentHashMap<>();
+
+    SessionLocking(LockStore store, Duration budget, Duration ttl) {
+        this.store = store;
+        this.budget = budget;
+        this.ttlSeconds = (int) ttl.toSeconds();
+    }
+
+    Duration budget() {
+        return budget;
+    }
+
+    int ttlSeconds() {
+        return ttlSeconds;
+    }
+
+    /**
+     * Waits, at most the budget, for the lock of session {@code id}.
+     *
+     * @return the lock, or null when the budget ran out
+     * @throws SessionStoreException when memcached cannot be asked
+     */
+    HeldLock acquire(String id) {
+        long deadline = System.nanoTime() + budget.toNanos();
+        LocalLock local = localLocks.compute(id, (key, existing) -> (existing == null ? new LocalLock() : existing)
+                .retain());
+        boolean handedOut = false;
+        try {
+            if (!local.semaphore.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return null;
+            }
+            try {
+                String token = newToken();
+                long backoff = FIRST_BACKOFF_MILLIS;
+                while (!store.tryAcquire(id, token, ttlSeconds)) {
+                    long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (remainingMillis <= 0) {
+                        return null;
+                    }
+                    long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+                    Thread.sleep(Math.min(jittered, remainingMillis));
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                }
+                handedOut = true;
+                return new HeldLock(id, token, local);
+            } finally {
+                if (!handedOut) {
+                    local.semaphore.release();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            if (!handedOut) {
+                dropLocal(id, local);
+            }
+        }
+    }
+
+    private void dropLocal(String id, LocalLock local) {
+        localLocks.computeIfPresent(id, (key, existing) -> existing == local && local.releaseUse() ? null : existing);
+    }
+
+    private String newToken() {
+        byte[] bytes = new byte[12];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /**
+     * The in-JVM queue of one session; counts its users (only ever changed inside the map's compute
+     * functions) so that it leaves the map when the last one is done.
+     */
+    private static final class LocalLock {
+        final Semaphore semaphore = new Semaphore(1, true);
+        private int users;
+
+        LocalLock retain() {
+            users++;
+            return this;
+        }
+
+        /** @return whether nobody uses it any more */
+        boolean releaseUse() {
+            users--;
+            return users == 0;
+        }
+    }
+
+    /** A session lock held by one request; {@link #release()} exactly once. */
+    final class HeldLock {
+        private final String id;
+        private final String token;
+        private final LocalLock local;
+        private boolean released;
+
+        private HeldLock(String id, String token, LocalLock local) {
+            this.id = id;
+            this.token = token;
+            this.local = local;
+        }
+
+        String sessionId() {
+            return id;
+        }
+
+        /** Whether the shared lock is still this request's (it may have outlived its time-to-live). */
+        boolean isStillHeld() {
+            return store.isHeldBy(id, token);
+        }
+
+        void release() {
+            if (released) {
+                return;
+            }
+            released = true;
+            try {
+                store.release(id, token);
+            } finally {
+                local.semaphore.release();
+                dropLocal(id, local);
+            }
+        }
+    }
+}
