@@ -6,6 +6,7 @@ import java.time.Clock;
 
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -46,6 +47,8 @@ public final class MemcachedSessionFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(MemcachedSessionFilter.class);
 
     private static final int DEFAULT_TIMEOUT_MINUTES = 30;
+    /** Request attribute holding the wrappers of a request whose session work is not complete yet. */
+    private static final String IN_FLIGHT = "io.memsession.inFlight";
 
     /** Sessions watched for expiry announcements per node, at most. */
     static final int EXPIRY_WATCH_CAPACITY = 100_000;
@@ -111,6 +114,18 @@ public final class MemcachedSessionFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        if (request.getAttribute(IN_FLIGHT) instanceof InFlight open) {
+            DispatcherType type = request.getDispatcherType();
+            if (type == DispatcherType.ASYNC || type == DispatcherType.ERROR) {
+                // a dispatch of an async request whose session work is still open: it goes on with the
+                // same session, changes and lock, completed when the async cycle ends
+                chain.doFilter(open.request(), open.response());
+            } else {
+                // forward and include already wrap memsession's request
+                chain.doFilter(request, response);
+            }
+            return;
+        }
         String path = pathWithinContext(httpRequest);
         SessionLocking lockingForPath = locking != null && !lockExclude.matches(path) ? locking : null;
         SessionRequest sessionRequest = new SessionRequest(httpRequest, httpResponse, repository, cookies, urlIds,
@@ -120,6 +135,7 @@ public final class MemcachedSessionFilter implements Filter {
             sessionResponse = new UrlEncodingResponse(sessionResponse, sessionRequest, urlIds);
         }
         boolean keepAliveAllowed = !keepAliveExclude.matches(path);
+        httpRequest.setAttribute(IN_FLIGHT, new InFlight(sessionRequest, sessionResponse));
         try {
             chain.doFilter(sessionRequest, sessionResponse);
         } catch (SessionLockTimeoutException e) {
@@ -135,8 +151,16 @@ public final class MemcachedSessionFilter implements Filter {
                 sessionRequest.getAsyncContext().addListener(
                         new CompleteWhenAsyncEnds(sessionRequest, keepAliveAllowed));
             } else {
-                sessionRequest.complete(keepAliveAllowed);
+                complete(sessionRequest, keepAliveAllowed);
             }
+        }
+    }
+
+    private static void complete(SessionRequest request, boolean keepAliveAllowed) {
+        try {
+            request.complete(keepAliveAllowed);
+        } finally {
+            request.removeAttribute(IN_FLIGHT);
         }
     }
 
@@ -193,6 +217,10 @@ public final class MemcachedSessionFilter implements Filter {
         return pathInfo == null ? request.getServletPath() : request.getServletPath() + pathInfo;
     }
 
+    /** The wrappers one request's dispatches share until its session work is complete. */
+    private record InFlight(SessionRequest request, HttpServletResponse response) {
+    }
+
     /** Completes the session work of an async request when its async cycle ends, not when the filter returns. */
     private static final class CompleteWhenAsyncEnds implements AsyncListener {
         private final SessionRequest request;
@@ -205,7 +233,7 @@ public final class MemcachedSessionFilter implements Filter {
 
         @Override
         public void onComplete(AsyncEvent event) {
-            request.complete(keepAliveAllowed);
+            complete(request, keepAliveAllowed);
         }
 
         @Override
