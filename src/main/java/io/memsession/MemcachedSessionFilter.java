@@ -89,7 +89,7 @@ public final class MemcachedSessionFilter implements Filter {
                 new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics, expiryWatch,
                 config.concurrency());
         if (config.concurrency() == ConcurrencyMode.LOCK) {
-            locking = new SessionLocking(memcached, config.lockTimeout(), config.lockTtl());
+            locking = new SessionLocking(memcached, metrics, config.lockTimeout(), config.lockTtl());
         }
         lockExclude = config.lockExclude();
         lockTimeoutFails = config.lockTimeoutFails();

@@ -11,6 +11,9 @@ import java.util.concurrent.TimeUnit;
 import io.memsession.store.LockStore;
 import io.memsession.store.SessionStoreException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The {@code lock} concurrency mode: one request at a time per session, across the cluster.
  *
@@ -24,14 +27,18 @@ final class SessionLocking {
     private static final long FIRST_BACKOFF_MILLIS = 2;
     private static final long MAX_BACKOFF_MILLIS = 50;
 
+    private static final Logger LOG = LoggerFactory.getLogger(SessionLocking.class);
+
     private final LockStore store;
+    private final SessionMetrics metrics;
     private final Duration budget;
     private final int ttlSeconds;
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, LocalLock> localLocks = new ConcurrentHashMap<>();
 
-    SessionLocking(LockStore store, Duration budget, Duration ttl) {
+    SessionLocking(LockStore store, SessionMetrics metrics, Duration budget, Duration ttl) {
         this.store = store;
+        this.metrics = metrics;
         this.budget = budget;
         this.ttlSeconds = (int) ttl.toSeconds();
     }
@@ -135,9 +142,18 @@ final class SessionLocking {
             return id;
         }
 
-        /** Whether the shared lock is still this request's (it may have outlived its time-to-live). */
+        /**
+         * Whether the shared lock is still this request's (it may have outlived its time-to-live); false
+         * also when memcached cannot tell, since a request never writes without its lock.
+         */
         boolean isStillHeld() {
-            return store.isHeldBy(id, token);
+            try {
+                return store.isHeldBy(id, token);
+            } catch (SessionStoreException e) {
+                metrics.recordStoreFailure();
+                LOG.warn("session lock could not be checked: {}", e.getMessage());
+                return false;
+            }
         }
 
         void release() {
@@ -147,6 +163,10 @@ final class SessionLocking {
             released = true;
             try {
                 store.release(id, token);
+            } catch (SessionStoreException e) {
+                metrics.recordStoreFailure();
+                LOG.warn("session lock could not be released and will expire after lockTtlSeconds ({} s): {}",
+                        ttlSeconds, e.getMessage());
             } finally {
                 local.semaphore.release();
                 dropLocal(id, local);

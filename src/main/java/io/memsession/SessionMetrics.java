@@ -17,6 +17,7 @@ public final class SessionMetrics {
     private final LongAdder saves = new LongAdder();
     private final LongAdder touches = new LongAdder();
     private final LongAdder saveConflicts = new LongAdder();
+    private final LongAdder droppedSaves = new LongAdder();
     private final LongAdder unreadableSessions = new LongAdder();
     private final LongAdder storeFailures = new LongAdder();
 
@@ -43,6 +44,14 @@ public final class SessionMetrics {
         return saveConflicts.sum();
     }
 
+    /**
+     * Saves given up after too many compare-and-set conflicts in a row, or dropped because the request
+     * did not hold (or lost) the session lock: that request's session changes are lost.
+     */
+    public long droppedSaves() {
+        return droppedSaves.sum();
+    }
+
     /** Stored sessions that could not be read back (unknown format or a class no longer allowed or present). */
     public long unreadableSessions() {
         return unreadableSessions.sum();
@@ -67,6 +76,10 @@ public final class SessionMetrics {
 
     void recordSaveConflict() {
         saveConflicts.increment();
+    }
+
+    void recordDroppedSave() {
+        droppedSaves.increment();
     }
 
     void recordUnreadable() {

@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import io.memsession.store.SaveOutcome;
 import io.memsession.store.SessionStore;
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Saving is optimistic: the changes of one request are applied to the document it loaded and
  * written with compare-and-set; when another request wrote in between, the current document is
- * read again and the same changes are applied to it, up to {@link #MAX_SAVE_ATTEMPTS} times. A
+ * read again and the same changes are applied to it, for up to {@link #MAX_SAVE_MILLIS} ms. A
  * session that disappeared meanwhile (invalidated elsewhere, expired) is never written again.
  *
  * <p>Expiry is decided here, from the last access the store recorded: a session idle longer than its
@@ -34,7 +36,13 @@ import org.slf4j.LoggerFactory;
 final class SessionRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionRepository.class);
-    static final int MAX_SAVE_ATTEMPTS = 8;
+    /**
+     * How long a save keeps merging against concurrent writers. Each failed compare-and-set means
+     * another request's save succeeded, so retrying cannot livelock; the bound is in time, not attempts,
+     * because a burst of N writers on one session costs some writer N - 1 conflicts.
+     */
+    static final long MAX_SAVE_MILLIS = 3_000;
+    private static final long MAX_RETRY_PAUSE_MILLIS = 32;
     private static final int MAX_ID_ATTEMPTS = 3;
 
     private final SessionStore store;
@@ -128,6 +136,16 @@ final class SessionRepository {
         } catch (SessionStoreException e) {
             storeFailed("save", e);
             return false;
+        }
+    }
+
+    /** Forgets what the request changed, without writing it, and says why. */
+    void dropChanges(SharedSession session, String reason) {
+        SessionDelta delta = session.mayHaveChanges() ? session.pendingChanges() : null;
+        if (delta != null && !delta.isEmpty()) {
+            metrics.recordDroppedSave();
+            LOG.warn("session changes dropped: {}", reason);
+            session.saved(delta, session.stored());
         }
     }
 
@@ -280,7 +298,7 @@ final class SessionRepository {
     private void overwriteInStore(SharedSession session, SessionDelta delta, Access access) {
         SessionRecord record = delta.applyTo(session.stored(), access.time());
         metrics.recordSave();
-        if (store.overwrite(session.getId(), sessionCodec.encode(record), access)) {
+        if (store.overwrite(session.getId(), sessionCodec.encode(record), session.loadedFrom(), access)) {
             session.saved(delta, record);
         } else {
             session.discard();
@@ -289,7 +307,8 @@ final class SessionRepository {
 
     private void mergeIntoStore(SharedSession session, SessionDelta delta, Access access) {
         String id = session.getId();
-        for (int attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_SAVE_MILLIS);
+        for (int attempt = 1; System.nanoTime() < deadline; attempt++) {
             if (session.storedVersion() != SharedSession.UNKNOWN_VERSION) {
                 SessionRecord merged = delta.applyTo(session.stored(), access.time());
                 metrics.recordSave();
@@ -304,6 +323,7 @@ final class SessionRepository {
                     return;
                 }
                 metrics.recordSaveConflict();
+                pauseBeforeRetry(attempt);
             }
             Optional<StoredSession> current = loadStored(id);
             SessionRecord currentRecord = current.map(found -> decodeOrNull(id, found)).orElse(null);
@@ -314,8 +334,22 @@ final class SessionRepository {
             }
             session.rebase(currentRecord, current.get().version());
         }
-        LOG.warn("session changes dropped: {} concurrent writers won every compare-and-set in a row",
-                MAX_SAVE_ATTEMPTS);
+        metrics.recordDroppedSave();
+        LOG.warn("session changes dropped: concurrent writers won every compare-and-set for {} ms",
+                MAX_SAVE_MILLIS);
+    }
+
+    /**
+     * Random pause, growing with each conflict: writers that collided retry at different moments
+     * instead of colliding again (memcached has nothing to wait on).
+     */
+    private static void pauseBeforeRetry(int attempt) {
+        long ceiling = Math.min(MAX_RETRY_PAUSE_MILLIS, 1L << Math.min(attempt, 5));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Optional<StoredSession> loadStored(String id) {

@@ -93,6 +93,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
             throw new IllegalStateException("changeSessionId: the response is committed, the new id cannot"
                     + " reach the client");
         }
+        if (current == requestedSession) {
+            checkMayWrite("changeSessionId");
+        }
         repository.changeId(current, receivedAt);
         cookies.write(this, response, current.getId());
         return current.getId();
@@ -184,6 +187,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
             if (requestedSession != null) {
                 requestedId = candidate;
                 session = requestedSession;
+                if (locking != null) {
+                    requestedSession.guardWrites(() -> checkMayWrite("invalidate"));
+                }
                 return;
             }
             releaseLock();
@@ -214,28 +220,30 @@ final class SessionRequest extends HttpServletRequestWrapper {
         readOnly = true;
     }
 
+    /** Lock mode: ending or moving the session needs the lock, like any other write. */
+    private void checkMayWrite(String operation) {
+        if (locking != null && (readOnly || lock == null || !lock.isStillHeld())) {
+            throw new SessionLockTimeoutException(operation + ": this request does not hold the session's lock"
+                    + " (not free within lockTimeoutMillis, or held longer than lockTtlSeconds)");
+        }
+    }
+
     private void releaseLock() {
         if (lock == null) {
             return;
         }
         try {
             lock.release();
-        } catch (SessionStoreException e) {
-            LOG.warn("session lock could not be released and will expire after lockTtlSeconds ({} s): {}",
-                    locking.ttlSeconds(), e.getMessage());
         } finally {
             lock = null;
         }
     }
 
     private void dropChanges() {
-        if (session.mayHaveChanges() && !session.pendingChanges().isEmpty()) {
-            LOG.warn(readOnly
-                    ? "session changes dropped: the request ran without the session lock (lockTimeoutAction=readonly)"
-                    : "session changes dropped: the request held the session lock longer than lockTtlSeconds ("
-                            + locking.ttlSeconds() + " s) and lost it");
-        }
-        session.saved(session.pendingChanges(), session.stored());
+        repository.dropChanges(session, readOnly
+                ? "the request ran without the session lock (lockTimeoutAction=readonly)"
+                : "the request held the session lock longer than lockTtlSeconds (" + locking.ttlSeconds()
+                        + " s) and lost it");
     }
 
     private void findRequestedId() {

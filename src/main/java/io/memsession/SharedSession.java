@@ -49,6 +49,8 @@ final class SharedSession implements HttpSession {
     private int maxInactiveInterval;
     private boolean intervalChanged;
     private boolean valid = true;
+    /** Asked before the session is ended or moved by this request; see {@link #guardWrites}. */
+    private Runnable beforeDestructiveWrite = () -> { };
     /** Inside {@link #end()}: listeners that call {@code invalidate()} again are ignored, as Tomcat does. */
     private boolean ending;
 
@@ -200,6 +202,7 @@ final class SharedSession implements HttpSession {
     public void invalidate() {
         checkValid("invalidate");
         if (!ending) {
+            beforeDestructiveWrite.run();
             repository.invalidate(this);
         }
     }
@@ -335,6 +338,14 @@ final class SharedSession implements HttpSession {
     /** A cheap upper bound: false means {@link #pendingChanges()} is certainly empty. */
     boolean mayHaveChanges() {
         return !isStored() || intervalChanged || !written.isEmpty() || !handedOutMutable.isEmpty();
+    }
+
+    /**
+     * In lock mode, the request's check that it may still write (it holds the lock): run before
+     * {@code invalidate()} deletes the session; it throws when the request may not.
+     */
+    void guardWrites(Runnable check) {
+        beforeDestructiveWrite = check;
     }
 
     StoredSession loadedFrom() {

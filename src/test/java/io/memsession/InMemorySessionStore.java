@@ -63,7 +63,7 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public boolean overwrite(String id, byte[] document, Access access) {
+    public boolean overwrite(String id, byte[] document, StoredSession previous, Access access) {
         writes.incrementAndGet();
         boolean replaced = documents.computeIfPresent(id,
                 (key, current) -> new StoredSession(document, versions.incrementAndGet())) != null;

@@ -127,15 +127,24 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         if (!stored) {
             return SaveOutcome.CONFLICT;
         }
+        renewAccessRecordIfDue(id, previous, access);
+        return SaveOutcome.SAVED;
+    }
+
+    /**
+     * After a write of the document (which carries the access time): rewrites the access record, without
+     * waiting for memcached's answer, only when its own life needs renewing.
+     */
+    private void renewAccessRecordIfDue(String id, StoredSession previous, Access access) {
         long renewedAt = previous == null ? StoredSession.UNKNOWN_ACCESS_TIME : previous.lifeRenewedAt();
         if (lifeNeedsRenewal(renewedAt, access.maxInactiveSeconds())) {
             AccessRecord record = new AccessRecord(access.time(), access.maxInactiveSeconds(), clock.millis());
             call("set", () -> {
-                client.setWithNoReply(accessKey(id), expiry, record.encode(), transcoder);
+                client.setWithNoReply(accessKey(id), expiry(access.maxInactiveSeconds()), record.encode(),
+                        transcoder);
                 return null;
             });
         }
-        return SaveOutcome.SAVED;
     }
 
     @Override
@@ -148,9 +157,16 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
             renewedAt = clock.millis();
         }
         AccessRecord record = new AccessRecord(access.time(), access.maxInactiveSeconds(), renewedAt);
-        // the only record of this access: wait for it, so that the next request, on any node, sees it
-        call("set", () -> client.set(accessKey(id), expiry(record.maxInactiveSeconds()), record.encode(), transcoder,
-                opTimeoutMillis));
+        int expiry = expiry(record.maxInactiveSeconds());
+        // the only record of this access: wait for it, so that the next request, on any node, sees it;
+        // replace an existing record rather than set, so that one deleted by a concurrent invalidate
+        // stays deleted
+        if (previous.lastAccessTime() == StoredSession.UNKNOWN_ACCESS_TIME) {
+            call("add", () -> client.add(accessKey(id), expiry, record.encode(), transcoder, opTimeoutMillis));
+        } else {
+            call("replace", () -> client.replace(accessKey(id), expiry, record.encode(), transcoder,
+                    opTimeoutMillis));
+        }
     }
 
     @Override
@@ -183,11 +199,15 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     }
 
     @Override
-    public boolean overwrite(String id, byte[] document, Access access) {
+    public boolean overwrite(String id, byte[] document, StoredSession previous, Access access) {
         int expiry = expiry(access.maxInactiveSeconds());
         // replace, not set: a session deleted meanwhile stays deleted
-        return call("replace", () -> client.replace(documentKey(id), expiry, document, transcoder,
+        boolean stored = call("replace", () -> client.replace(documentKey(id), expiry, document, transcoder,
                 opTimeoutMillis));
+        if (stored) {
+            renewAccessRecordIfDue(id, previous, access);
+        }
+        return stored;
     }
 
     @Override

@@ -45,11 +45,13 @@ public interface SessionStore extends AutoCloseable {
     SaveOutcome replace(String id, byte[] document, long expectedVersion, StoredSession previous, Access access);
 
     /**
-     * Replaces the document under {@code id} whatever its version (last writer wins), if it exists.
+     * Replaces the document under {@code id} whatever its version (last writer wins), if it exists;
+     * like {@link #replace}, the document carries the access.
      *
+     * @param previous what {@link #load} returned for it in the same request, or null
      * @return {@code false} when it no longer exists; nothing is written then
      */
-    boolean overwrite(String id, byte[] document, Access access);
+    boolean overwrite(String id, byte[] document, StoredSession previous, Access access);
 
     /**
      * Records an access to a session whose document did not change, extending its life.

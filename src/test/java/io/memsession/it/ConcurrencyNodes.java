@@ -49,7 +49,10 @@ final class ConcurrencyNodes implements AutoCloseable {
 
     /** Starts A and B with the given init-params (besides {@code servers}); stops A if B fails. */
     static ConcurrencyNodes start(MemcachedProcess memcached, Map<String, String> initParams) throws Exception {
-        Map<String, String> params = new LinkedHashMap<>(initParams);
+        Map<String, String> params = new LinkedHashMap<>();
+        // generous: these suites are about concurrency, not about a busy machine's memcached round trips
+        params.put("opTimeoutMillis", "5000");
+        params.putAll(initParams);
         String override = System.getProperty(OVERRIDE_PROPERTY);
         if (override != null && !override.isBlank()) {
             params.put("concurrency", override.trim());
@@ -73,14 +76,10 @@ final class ConcurrencyNodes implements AutoCloseable {
         return builder.start();
     }
 
-    /** The {@code concurrency} mode the nodes really run. */
-    static String effectiveMode(String configured) {
-        String override = System.getProperty(OVERRIDE_PROPERTY);
-        return override == null || override.isBlank() ? configured : override.trim();
-    }
-
+    /** Lets every request still waiting in {@link ConcurrencyServlet} finish (a failed test), then stops both. */
     @Override
     public void close() throws Exception {
+        ConcurrencyServlet.reset();
         try {
             a.stop();
         } finally {

@@ -104,13 +104,16 @@ public final class ConcurrencyServlet extends HttpServlet {
         StringBuilder out = new StringBuilder();
         String[] ops = req.getParameterValues("do");
         HttpSession session = null;
-        for (String op : ops == null ? new String[0] : ops) {
+        ops = ops == null ? new String[0] : ops;
+        for (int index = 0; index < ops.length; index++) {
+            String op = ops[index];
             String[] a = op.split(":", 3);
             switch (a[0]) {
                 case "session", "create" -> {
                     session = req.getSession(a[0].equals("create"));
                     if (session == null) {
                         put(out, "session", "null");
+                        arriveAtGatesIn(ops, index + 1);
                         resp.getOutputStream().write(out.toString().getBytes(StandardCharsets.UTF_8));
                         return;
                     }
@@ -160,6 +163,18 @@ public final class ConcurrencyServlet extends HttpServlet {
             }
         }
         resp.getOutputStream().write(out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A request that stops early still counts at the gates it would have reached, so nobody waits for it. */
+    private static void arriveAtGatesIn(String[] ops, int from) {
+        for (int i = from; i < ops.length; i++) {
+            if (ops[i].startsWith("gate:")) {
+                CountDownLatch latch = GATES.get(ops[i].substring("gate:".length()));
+                if (latch != null) {
+                    latch.countDown();
+                }
+            }
+        }
     }
 
     private static HttpSession session(HttpSession session) throws ServletException {

@@ -69,6 +69,7 @@ abstract class ContainerNode implements AutoCloseable {
     protected final List<ServletSpec> servlets;
     protected final List<Class<? extends EventListener>> listeners;
     protected final Map<Integer, String> errorPages;
+    protected final ClassLoader classLoader;
     private final AtomicInteger containerSessionsCreated = new AtomicInteger();
 
     protected ContainerNode(Builder b) {
@@ -83,6 +84,7 @@ abstract class ContainerNode implements AutoCloseable {
         this.servlets = List.copyOf(b.servlets);
         this.listeners = List.copyOf(b.listeners);
         this.errorPages = Map.copyOf(b.errorPages);
+        this.classLoader = b.classLoader;
     }
 
     /** Options of a node, the same for every container. Build with {@link Kind#builder(String)}. */
@@ -98,6 +100,7 @@ abstract class ContainerNode implements AutoCloseable {
         private final List<ServletSpec> servlets = new ArrayList<>();
         private final List<Class<? extends EventListener>> listeners = new ArrayList<>();
         private final Map<Integer, String> errorPages = new LinkedHashMap<>();
+        private ClassLoader classLoader;
 
         private Builder(Kind kind, String name) {
             this.kind = kind;
@@ -168,6 +171,16 @@ abstract class ContainerNode implements AutoCloseable {
         /** An {@code <error-page>} for a status code. */
         Builder errorPage(int status, String location) {
             errorPages.put(status, location);
+            return this;
+        }
+
+        /**
+         * The webapp's class loader, as a deployed webapp always has ({@code ServletContext.getClassLoader()}).
+         * Unset, an embedded Jetty {@code ServletContextHandler} has none (null); Tomcat always has its own
+         * webapp class loader, whose parent this becomes.
+         */
+        Builder classLoader(ClassLoader loader) {
+            this.classLoader = loader;
             return this;
         }
 

@@ -39,6 +39,9 @@ final class JettyNode extends ContainerNode {
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
         context.setContextPath(contextPath);
         context.setDisplayName(name);
+        if (classLoader != null) {
+            context.setClassLoader(classLoader);
+        }
         if (sessionTimeoutMinutes != null) {
             context.getSessionHandler().setMaxInactiveInterval(sessionTimeoutMinutes * 60);
         }

@@ -49,7 +49,8 @@ import java.util.function.Supplier;
  * redirect:LOC   sendRedirect (ends the answer)                       error:CODE sendError (ends the answer)
  * redirectStatus:CODE:LOC   sendRedirect(LOC, CODE), the Servlet 6.1 overload (ends the answer; Tomcat 11 only)
  * contentLength:N  setContentLength(N) then exactly N bytes (ends the answer)
- * hold:NAME      block until the test calls release(NAME) (only if armed; 15 s at most)
+ * hold:NAME      block until the test calls release(NAME) (only if armed; 15 s at most; NAME without ':');
+ *                the test can see that it blocks, and its session id, with awaitHolding(NAME)
  * start          start= System.currentTimeMillis() when this servlet began the request   now  now=
  * lastAccessedTime:LABEL     lastAccessedTime.LABEL= (several reads in one request)
  * mark:NAME      mark.NAME= the {@link EventLog} sequence number reached so far (events after it came later)
@@ -63,13 +64,41 @@ public final class ProbeServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     private static final Map<String, CountDownLatch> HOLDS = new ConcurrentHashMap<>();
+    private static final Map<String, Holding> HOLDING = new ConcurrentHashMap<>();
+
+    /**
+     * What an armed {@code hold:NAME} op saw when it started blocking: the id of the request's session (null
+     * when none) and whether the response was committed.
+     */
+    record Holding(String sessionId, boolean committed) {
+    }
 
     /** Makes the next {@code hold:name} op block until {@link #release(String)}. */
     static void arm(String name) {
         HOLDS.put(name, new CountDownLatch(1));
     }
 
+    /**
+     * Waits until the servlet has reached {@code hold:name} and blocks there (armed first), and returns what
+     * it saw then. Hold names must not contain ':'.
+     */
+    static Holding awaitHolding(String name, long timeoutMillis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            Holding h = HOLDING.get(name);
+            if (h != null) {
+                return h;
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("the servlet did not reach hold:" + name + " within " + timeoutMillis
+                        + " ms");
+            }
+            MemcachedProcess.pause(5);
+        }
+    }
+
     static void release(String name) {
+        HOLDING.remove(name);
         CountDownLatch latch = HOLDS.remove(name);
         if (latch != null) {
             latch.countDown();
@@ -265,6 +294,8 @@ public final class ProbeServlet extends HttpServlet {
                 case "hold" -> {
                     CountDownLatch latch = HOLDS.get(a[1]);
                     if (latch != null) {
+                        HttpSession s = current != null ? current : req.getSession(false);
+                        HOLDING.put(a[1], new Holding(s == null ? null : s.getId(), resp.isCommitted()));
                         try {
                             put("held", latch.await(15, TimeUnit.SECONDS));
                         } catch (InterruptedException e) {

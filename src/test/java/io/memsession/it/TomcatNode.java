@@ -82,6 +82,9 @@ final class TomcatNode extends ContainerNode {
 
         context = tomcat.addContext(contextPath.equals("/") ? "" : contextPath, docBase.toString());
         context.setDisplayName(name);
+        if (classLoader != null) {
+            context.setParentClassLoader(classLoader);
+        }
         if (context instanceof StandardContext standard) {
             // leak detection that needs --add-opens only prints warnings at every stop
             standard.setClearReferencesThreadLocals(false);

@@ -1,0 +1,238 @@
+package io.memsession.it;
+
+import static io.memsession.it.ConcurrencyNodes.accessKey;
+import static io.memsession.it.ConcurrencyNodes.background;
+import static io.memsession.it.ConcurrencyNodes.createSession;
+import static io.memsession.it.ConcurrencyNodes.documentKey;
+import static io.memsession.it.ConcurrencyNodes.join;
+import static io.memsession.it.ConcurrencyNodes.lockKey;
+import static io.memsession.it.ConcurrencyNodes.ok;
+import static io.memsession.it.ConcurrencyNodes.parallel;
+import static io.memsession.it.ConcurrencyNodes.statusUrl;
+import static io.memsession.it.ConcurrencyNodes.url;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * {@code concurrency=lock} with two real nodes on one real memcached: one request at a time per session,
+ * cluster-wide; a dead holder blocks only until its lock's time-to-live; a request that waited too long is
+ * refused (503) or served read-only, and writes nothing either way.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConcurrencyLockTest {
+
+    private static final String DEAD_OWNER = "dead-node-token";
+
+    private MemcachedProcess memcached;
+
+    @BeforeAll
+    void startMemcached() {
+        memcached = MemcachedProcess.start();
+    }
+
+    @AfterAll
+    void stopMemcached() {
+        if (memcached != null) {
+            memcached.close();
+        }
+    }
+
+    @AfterEach
+    void openAllGates() {
+        ConcurrencyServlet.reset();
+    }
+
+    /** Read, hold 10 ms, write: under the lock no increment is lost and no two ever overlap. */
+    @Test
+    void parallelReadModifyWritesOnBothNodes_noIncrementLost() throws Exception {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached,
+                Map.of("concurrency", "lock", "lockTimeoutMillis", "20000"))) {
+            Browser browser = new Browser();
+            String id = createSession(browser, nodes.a, "set:base:0");
+            int n = 20;
+
+            List<Browser.Response> answers = parallel(n, i -> browser.get(url(i % 2 == 0 ? nodes.a : nodes.b,
+                    "session", "incr:count:10")));
+
+            for (Browser.Response r : answers) {
+                assertEquals(200, r.status(), r::toString);
+                assertEquals(id, r.p("id"));
+            }
+            assertEquals(String.valueOf(n), ok(browser, nodes.b, "session", "read:count").p("attr.count"),
+                    "every increment of " + n + " survived");
+            assertEquals(1, ConcurrencyServlet.maxOverlap(), "two read-modify-writes of one session overlapped");
+            assertNull(memcached.rawGet(lockKey(id)), "the last holder released the lock");
+        }
+    }
+
+    /**
+     * A node died holding the lock (its key written straight into memcached with a foreign token and a
+     * 2-second time-to-live): a request on B waits until it expires, then takes the lock and saves.
+     */
+    @Test
+    void lockOfDeadNode_blocksUntilItsTtl_thenTheWaitingRequestSaves() throws Exception {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached,
+                Map.of("concurrency", "lock", "lockTtlSeconds", "2", "lockTimeoutMillis", "8000"))) {
+            Browser browser = new Browser();
+            String id = createSession(browser, nodes.a, "set:base:0");
+            memcached.rawSet(lockKey(id), 0, DEAD_OWNER.getBytes(StandardCharsets.US_ASCII), 2);
+            long start = System.nanoTime();
+
+            Browser.Response r = ok(browser, nodes.b, "session", "set:after:saved");
+
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals("present", r.p("session"));
+            // memcached counts a 2 s time-to-live in whole seconds: the key dies 1 to 2 s after it was set
+            assertTrue(waitedMillis >= 800, "served after " + waitedMillis + " ms, while the dead node's lock lived");
+            assertEquals("saved", ok(browser, nodes.a, "session", "read:after").p("attr.after"));
+            assertNull(memcached.rawGet(lockKey(id)), "released after the save");
+        }
+    }
+
+    /** A request that held its lock longer than lockTtlSeconds saves nothing; the next holder's change stays. */
+    @Test
+    void requestThatOutlivedItsLock_savesNothing() throws Exception {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached,
+                Map.of("concurrency", "lock", "lockTtlSeconds", "2"))) {
+            Browser browser = new Browser();
+            String id = createSession(browser, nodes.a, "set:base:0");
+            ConcurrencyServlet.armHold("slow");
+            CompletableFuture<Browser.Response> slow = background(() -> browser.get(url(nodes.a,
+                    "session", "set:late:lost", "reach:locked", "hold:slow")));
+            ItSupport.pollUntil(Duration.ofSeconds(10), "slow request inside the servlet",
+                    () -> ConcurrencyServlet.reached("locked") == 1);
+            assertNotNull(memcached.rawGet(lockKey(id)), "the slow request holds the lock");
+            ItSupport.pollUntil(Duration.ofSeconds(5), "the slow request's lock expired",
+                    () -> memcached.rawGet(lockKey(id)) == null);
+
+            ok(browser, nodes.b, "session", "set:next:kept");
+            ConcurrencyServlet.release("slow");
+            Browser.Response late = join(slow);
+
+            assertEquals(200, late.status(), late::toString);
+            Browser.Response dump = ok(browser, nodes.b, "session", "dump");
+            assertEquals("base,next", dump.p("names"), "the change of the request that outlived its lock was saved");
+        }
+    }
+
+    /**
+     * lockTimeoutMillis=300 while another request holds the lock: 503 with Retry-After on the other node and on
+     * the same node (in-JVM queue), and not one byte written for them; a lockExclude path is served meanwhile.
+     */
+    @Test
+    void lockWaitRunsOut_fail_answers503WithRetryAfter_andWritesNothing() throws Exception {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached, Map.of("concurrency", "lock",
+                "lockTimeoutMillis", "300", "lockTimeoutAction", "fail", "lockExclude", "/status/*"))) {
+            Browser browser = new Browser();
+            String id = createSession(browser, nodes.a, "set:base:0");
+            ok(browser, nodes.b, "session", "read:base"); // the access record exists from here on
+            ConcurrencyServlet.armHold("holder");
+            CompletableFuture<Browser.Response> holder = background(() -> browser.get(url(nodes.a,
+                    "session", "reach:locked", "hold:holder")));
+            ItSupport.pollUntil(Duration.ofSeconds(10), "holder inside the servlet",
+                    () -> ConcurrencyServlet.reached("locked") == 1);
+            MemcachedProcess.Item document = memcached.rawItem(documentKey(id));
+            MemcachedProcess.Item access = memcached.rawItem(accessKey(id));
+            assertNotNull(document);
+            assertNotNull(access);
+
+            for (ContainerNode node : List.of(nodes.b, nodes.a)) {
+                long start = System.nanoTime();
+                Browser.Response busy = browser.get(url(node, "session", "set:x" + node.name() + ":1", "reach:served"));
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertEquals(503, busy.status(), () -> node.name() + ": " + busy);
+                assertEquals(1, busy.header("retry-after").size(), busy::toString);
+                assertTrue(Long.parseLong(busy.header("retry-after").get(0)) >= 1, busy::toString);
+                assertTrue(tookMillis >= 250, node.name() + " answered after " + tookMillis + " ms, before its wait");
+            }
+            assertEquals(0, ConcurrencyServlet.reached("served"), "the servlet never ran for a refused request");
+            assertItemUnchanged(document, memcached.rawItem(documentKey(id)), "document");
+            assertItemUnchanged(access, memcached.rawItem(accessKey(id)), "access record");
+
+            Browser.Response status = browser.get(statusUrl(nodes.b, "session", "read:base"));
+            assertEquals(200, status.status(), "a lockExclude path does not wait for the lock: " + status);
+            assertEquals("0", status.p("attr.base"));
+
+            ConcurrencyServlet.release("holder");
+            assertEquals(200, join(holder).status());
+            assertEquals("base", ok(browser, nodes.b, "session", "dump").p("names"));
+        }
+    }
+
+    /** lockTimeoutAction=readonly: the late request is served from the stored session, its change is dropped. */
+    @Test
+    void lockWaitRunsOut_readonly_servesTheRequest_butStoresNothing() throws Exception {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached, Map.of("concurrency", "lock",
+                "lockTimeoutMillis", "300", "lockTimeoutAction", "readonly"))) {
+            Browser browser = new Browser();
+            String id = createSession(browser, nodes.a, "set:base:0");
+            ok(browser, nodes.b, "session", "read:base");
+            ConcurrencyServlet.armHold("holder");
+            CompletableFuture<Browser.Response> holder = background(() -> browser.get(url(nodes.a,
+                    "session", "reach:locked", "hold:holder")));
+            ItSupport.pollUntil(Duration.ofSeconds(10), "holder inside the servlet",
+                    () -> ConcurrencyServlet.reached("locked") == 1);
+            MemcachedProcess.Item document = memcached.rawItem(documentKey(id));
+            MemcachedProcess.Item access = memcached.rawItem(accessKey(id));
+
+            Browser.Response served = ok(browser, nodes.b, "session", "read:base", "set:x:1", "read:x");
+
+            assertEquals("0", served.p("attr.base"), "served with the session as stored");
+            assertEquals("1", served.p("attr.x"), "the request itself sees its change");
+            assertItemUnchanged(document, memcached.rawItem(documentKey(id)), "document");
+            assertItemUnchanged(access, memcached.rawItem(accessKey(id)), "access record");
+
+            ConcurrencyServlet.release("holder");
+            assertEquals(200, join(holder).status());
+            assertEquals("base", ok(browser, nodes.b, "session", "dump").p("names"), "x was not stored");
+            assertEquals("base", ok(browser, nodes.a, "session", "dump").p("names"));
+        }
+    }
+
+    /** A request without the lock may not end the session another request holds: 503, the session lives on. */
+    @Test
+    void lockWaitRunsOut_readonly_invalidateIsRefused_andTheSessionSurvives() throws Exception {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached, Map.of("concurrency", "lock",
+                "lockTimeoutMillis", "300", "lockTimeoutAction", "readonly"))) {
+            Browser browser = new Browser();
+            String id = createSession(browser, nodes.a, "set:base:0");
+            ConcurrencyServlet.armHold("holder");
+            CompletableFuture<Browser.Response> holder = background(() -> browser.get(url(nodes.a,
+                    "session", "reach:locked", "set:held:1", "hold:holder")));
+            ItSupport.pollUntil(Duration.ofSeconds(10), "holder inside the servlet",
+                    () -> ConcurrencyServlet.reached("locked") == 1);
+            MemcachedProcess.Item document = memcached.rawItem(documentKey(id));
+
+            Browser.Response refused = browser.get(url(nodes.b, "session", "invalidate"));
+
+            assertEquals(503, refused.status(), refused::toString);
+            assertEquals(1, refused.header("Retry-After").size(), refused::toString);
+            assertItemUnchanged(document, memcached.rawItem(documentKey(id)), "document");
+            ConcurrencyServlet.release("holder");
+            assertEquals(200, join(holder).status());
+            Browser.Response after = ok(browser, nodes.b, "session", "dump");
+            assertEquals("base,held", after.p("names"), "the holder's change was saved, the session lives on");
+        }
+    }
+
+    private static void assertItemUnchanged(MemcachedProcess.Item before, MemcachedProcess.Item after, String what) {
+        assertNotNull(after, what + " vanished");
+        assertArrayEquals(before.data(), after.data(), what + " bytes changed");
+        assertEquals(before.cas(), after.cas(), what + " was written (cas changed)");
+    }
+}
