@@ -98,7 +98,7 @@ public final class MemcachedSessionFilter implements Filter {
         urlIds = config.urlTracking() ? UrlSessionIds.enabled(cookies.name()) : UrlSessionIds.DISABLED;
         if (expiryWatch.isEnabled()) {
             expirySweeper = new ExpirySweeper(expiryWatch, repository, clock, config.expirySweep(),
-                    context.getClassLoader(), context.getContextPath());
+                    SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
         }
         context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
         LOG.info("memsession started for context '{}': servers {}, key prefix '{}'", context.getContextPath(),
@@ -134,6 +134,7 @@ public final class MemcachedSessionFilter implements Filter {
         if (urlIds.isEnabled()) {
             sessionResponse = new UrlEncodingResponse(sessionResponse, sessionRequest, urlIds);
         }
+        sessionRequest.respondThrough(sessionResponse);
         boolean keepAliveAllowed = !keepAliveExclude.matches(path);
         httpRequest.setAttribute(IN_FLIGHT, new InFlight(sessionRequest, sessionResponse));
         try {

@@ -154,7 +154,7 @@ final class SessionConfig {
     static SessionConfig read(FilterConfig filterConfig) {
         Function<Param, String> raw = p -> trimToNull(filterConfig.getInitParameter(p.paramName()));
         String contextPath = filterConfig.getServletContext().getContextPath();
-        ClassLoader classLoader = filterConfig.getServletContext().getClassLoader();
+        ClassLoader classLoader = webappClassLoader(filterConfig.getServletContext().getClassLoader());
         long sweepSeconds = parseRange(Param.EXPIRY_SWEEP_SECONDS, raw.apply(Param.EXPIRY_SWEEP_SECONDS), 30, 1, 3600);
         long graceSeconds = parseRange(Param.EXPIRY_GRACE_SECONDS, raw.apply(Param.EXPIRY_GRACE_SECONDS), 120, 2,
                 86_400);
@@ -213,6 +213,18 @@ final class SessionConfig {
 
     boolean urlTracking() {
         return urlTracking;
+    }
+
+    /**
+     * The loader of the webapp's classes: the context's, or (embedded containers may report none) the
+     * thread's during {@code init}, or memsession's own.
+     */
+    static ClassLoader webappClassLoader(ClassLoader contextLoader) {
+        if (contextLoader != null) {
+            return contextLoader;
+        }
+        ClassLoader threadLoader = Thread.currentThread().getContextClassLoader();
+        return threadLoader != null ? threadLoader : SessionConfig.class.getClassLoader();
     }
 
     List<Object> listeners() {

@@ -22,9 +22,12 @@ final class SessionCookies {
 
     static final String DEFAULT_NAME = "JSESSIONID";
     static final String DEFAULT_SAME_SITE = "Lax";
-    /** Attributes set through their own setters; the rest of the config's attributes are copied as they are. */
+    /**
+     * Attributes set through their own setters (some containers also list the name among the
+     * attributes); the rest of the config's attributes are copied as they are.
+     */
     private static final Set<String> DEDICATED_ATTRIBUTES =
-            Set.of("path", "domain", "max-age", "secure", "httponly", "comment", "expires");
+            Set.of("name", "path", "domain", "max-age", "secure", "httponly", "comment", "expires");
 
     private final String name;
     private final String path;

@@ -3,6 +3,8 @@ package io.memsession;
 import java.util.ArrayList;
 import java.util.List;
 
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
@@ -24,6 +26,13 @@ import org.slf4j.LoggerFactory;
  */
 final class SessionRequest extends HttpServletRequestWrapper {
 
+    /**
+     * Request attribute naming the session a request ended with, for its error page: the error
+     * dispatch starts from the container's request, which carries no cookie for a session created by
+     * the failing request.
+     */
+    static final String CARRIED_SESSION_ID = "io.memsession.sessionId";
+
     private static final Logger LOG = LoggerFactory.getLogger(SessionRequest.class);
 
     private final HttpServletResponse response;
@@ -35,6 +44,8 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private final boolean lockTimeoutFails;
     /** When the container received this request: the session's access time. */
     private final long receivedAt;
+    /** The response the application writes to (memsession's wrapper), for async cycles. */
+    private HttpServletResponse applicationResponse;
 
     private boolean resolved;
     private String requestedId;
@@ -103,8 +114,22 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
     @Override
     public String getRequestedSessionId() {
+        if (wellFormedRequestedIds().size() > 1) {
+            // several candidates (a stale cookie beside the live one): the requested id is the one that
+            // names a live session, as containers answer, which takes a load to know
+            resolve();
+        }
         findRequestedId();
         return requestedId;
+    }
+
+    /**
+     * Async cycles started by the application keep this request and its response as theirs, so that
+     * {@code AsyncContext.getRequest().getSession()} and async dispatches see memsession's session.
+     */
+    @Override
+    public AsyncContext startAsync() {
+        return startAsync(this, applicationResponse);
     }
 
     @Override
@@ -131,6 +156,11 @@ final class SessionRequest extends HttpServletRequestWrapper {
             return null;
         }
         return isRequestedSessionIdFromCookie() && session.getId().equals(requestedId) ? null : session.getId();
+    }
+
+    /** The application's view of the response; set once by the filter before the chain runs. */
+    void respondThrough(HttpServletResponse response) {
+        this.applicationResponse = response;
     }
 
     /**
@@ -168,6 +198,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
         } finally {
             releaseLock();
+            if (session != null && session.isValid() && session.isStored()) {
+                setAttribute(CARRIED_SESSION_ID, session.getId());
+            }
         }
     }
 
@@ -254,7 +287,12 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
     /** Cookie values first; the URL's path parameter last, and only when URL tracking is on. */
     private List<String> wellFormedRequestedIds() {
-        List<String> candidates = new ArrayList<>(cookies.requestedValues(this));
+        List<String> candidates = new ArrayList<>(2);
+        if (getDispatcherType() == DispatcherType.ERROR
+                && getAttribute(CARRIED_SESSION_ID) instanceof String carried) {
+            candidates.add(carried);
+        }
+        candidates.addAll(cookies.requestedValues(this));
         String fromUrl = urlIds.find(getRequestURI());
         if (fromUrl != null) {
             candidates.add(fromUrl);

@@ -23,15 +23,14 @@ import net.rubyeye.xmemcached.impl.KetamaMemcachedSessionLocator;
  * <ul>
  * <li>{@code <prefix><id>}: the document;</li>
  * <li>{@code <prefix><id>.a}: the access record, {@code <access ms>:<interval s>:<life renewed ms>} in
- *     ASCII, rewritten (with {@code noreply}) by every request that uses the session, so that access
+ *     ASCII, rewritten by every request that uses the session without changing it, so that access
  *     times are exact without rewriting the document;</li>
  * <li>{@code <prefix><id>.x}: exists only briefly, once a node has claimed the announcement of the
  *     session's end.</li>
  * </ul>
  * Both the document and the access record live {@code interval + grace} seconds from their last
  * renewal; renewals of an unchanged document (a {@code touch}) happen at most every {@code grace / 2}
- * seconds, so a busy session usually costs one {@code gets} and one small {@code noreply} write per
- * request.
+ * seconds, so a busy session usually costs one {@code gets} and one small write per request.
  *
  * <p>Every call is bounded by the operation timeout; a server that does not answer in time surfaces
  * as {@link SessionStoreException}, never as a blocked thread. memcached reads an expiration above 30
@@ -114,9 +113,8 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
      *
      * <p>memcached answers a failed {@code cas} the same way whether the item changed or vanished,
      * so this reports {@link SaveOutcome#CONFLICT} for both; the caller's re-load tells them apart.
-     * The access record is rewritten (without waiting for memcached's answer) only when its own life
-     * needs renewing; until then it may hold an older time than the document, and readers take the
-     * later of the two.
+     * The access record is rewritten only when its own life needs renewing; until then it may hold an
+     * older time than the document, and readers take the later of the two.
      */
     @Override
     public SaveOutcome replace(String id, byte[] document, long expectedVersion, StoredSession previous,
@@ -132,18 +130,16 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     }
 
     /**
-     * After a write of the document (which carries the access time): rewrites the access record, without
-     * waiting for memcached's answer, only when its own life needs renewing.
+     * After a write of the document (which carries the access time): rewrites the access record only
+     * when its own life needs renewing, at most every {@code grace / 2} seconds per session. It waits for
+     * memcached's answer, so that the renewal is in place before the response leaves.
      */
     private void renewAccessRecordIfDue(String id, StoredSession previous, Access access) {
         long renewedAt = previous == null ? StoredSession.UNKNOWN_ACCESS_TIME : previous.lifeRenewedAt();
         if (lifeNeedsRenewal(renewedAt, access.maxInactiveSeconds())) {
             AccessRecord record = new AccessRecord(access.time(), access.maxInactiveSeconds(), clock.millis());
-            call("set", () -> {
-                client.setWithNoReply(accessKey(id), expiry(access.maxInactiveSeconds()), record.encode(),
-                        transcoder);
-                return null;
-            });
+            call("set", () -> client.set(accessKey(id), expiry(access.maxInactiveSeconds()), record.encode(),
+                    transcoder, opTimeoutMillis));
         }
     }
 
