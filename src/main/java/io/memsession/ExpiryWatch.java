@@ -59,8 +59,4 @@ final class ExpiryWatch {
         });
         return due;
     }
-
-    int size() {
-        return deadlines.size();
-    }
 }
