@@ -18,44 +18,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code concurrency=lock} with two real nodes on one real memcached: one request at a time per session,
  * cluster-wide; a dead holder blocks only until its lock's time-to-live; a request that waited too long is
  * refused (503) or served read-only, and writes nothing either way.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConcurrencyLockTest {
+class ConcurrencyLockTest extends AbstractConcurrencyTest {
 
     private static final String DEAD_OWNER = "dead-node-token";
-
-    private MemcachedProcess memcached;
-
-    @BeforeAll
-    void startMemcached() {
-        memcached = MemcachedProcess.start();
-    }
-
-    @AfterAll
-    void stopMemcached() {
-        if (memcached != null) {
-            memcached.close();
-        }
-    }
-
-    @AfterEach
-    void openAllGates() {
-        ConcurrencyServlet.reset();
-    }
 
     /** Read, hold 10 ms, write: under the lock no increment is lost and no two ever overlap. */
     @Test
@@ -141,11 +118,7 @@ class ConcurrencyLockTest {
             Browser browser = new Browser();
             String id = createSession(browser, nodes.a, "set:base:0");
             ok(browser, nodes.b, "session", "read:base"); // the access record exists from here on
-            ConcurrencyServlet.armHold("holder");
-            CompletableFuture<Browser.Response> holder = background(() -> browser.get(url(nodes.a,
-                    "session", "reach:locked", "hold:holder")));
-            ItSupport.pollUntil(Duration.ofSeconds(10), "holder inside the servlet",
-                    () -> ConcurrencyServlet.reached("locked") == 1);
+            CompletableFuture<Browser.Response> holder = holdTheLockOnA(browser, nodes);
             MemcachedProcess.Item document = memcached.rawItem(documentKey(id));
             MemcachedProcess.Item access = memcached.rawItem(accessKey(id));
             assertNotNull(document);
@@ -182,11 +155,7 @@ class ConcurrencyLockTest {
             Browser browser = new Browser();
             String id = createSession(browser, nodes.a, "set:base:0");
             ok(browser, nodes.b, "session", "read:base");
-            ConcurrencyServlet.armHold("holder");
-            CompletableFuture<Browser.Response> holder = background(() -> browser.get(url(nodes.a,
-                    "session", "reach:locked", "hold:holder")));
-            ItSupport.pollUntil(Duration.ofSeconds(10), "holder inside the servlet",
-                    () -> ConcurrencyServlet.reached("locked") == 1);
+            CompletableFuture<Browser.Response> holder = holdTheLockOnA(browser, nodes);
             MemcachedProcess.Item document = memcached.rawItem(documentKey(id));
             MemcachedProcess.Item access = memcached.rawItem(accessKey(id));
 
@@ -211,11 +180,7 @@ class ConcurrencyLockTest {
                 "lockTimeoutMillis", "300", "lockTimeoutAction", "readonly"))) {
             Browser browser = new Browser();
             String id = createSession(browser, nodes.a, "set:base:0");
-            ConcurrencyServlet.armHold("holder");
-            CompletableFuture<Browser.Response> holder = background(() -> browser.get(url(nodes.a,
-                    "session", "reach:locked", "set:held:1", "hold:holder")));
-            ItSupport.pollUntil(Duration.ofSeconds(10), "holder inside the servlet",
-                    () -> ConcurrencyServlet.reached("locked") == 1);
+            CompletableFuture<Browser.Response> holder = holdTheLockOnA(browser, nodes, "set:held:1");
             MemcachedProcess.Item document = memcached.rawItem(documentKey(id));
 
             Browser.Response refused = browser.get(url(nodes.b, "session", "invalidate"));
@@ -228,6 +193,23 @@ class ConcurrencyLockTest {
             Browser.Response after = ok(browser, nodes.b, "session", "dump");
             assertEquals("base,held", after.p("names"), "the holder's change was saved, the session lives on");
         }
+    }
+
+    /**
+     * Starts a request on A that takes the session's lock, runs {@code ops}, then stays in the servlet
+     * until the test calls {@code ConcurrencyServlet.release("holder")}; returns once it holds the lock.
+     */
+    private static CompletableFuture<Browser.Response> holdTheLockOnA(Browser browser, ConcurrencyNodes nodes,
+            String... ops) {
+        ConcurrencyServlet.armHold("holder");
+        List<String> all = new ArrayList<>(List.of("session", "reach:locked"));
+        all.addAll(List.of(ops));
+        all.add("hold:holder");
+        CompletableFuture<Browser.Response> holder = background(() -> browser.get(url(nodes.a,
+                all.toArray(String[]::new))));
+        ItSupport.pollUntil(Duration.ofSeconds(10), "holder inside the servlet",
+                () -> ConcurrencyServlet.reached("locked") == 1);
+        return holder;
     }
 
     private static void assertItemUnchanged(MemcachedProcess.Item before, MemcachedProcess.Item after, String what) {

@@ -17,41 +17,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code concurrency=merge} (the default) with two real nodes on one real memcached: requests of one session
  * that overlap are forced to overlap (every one has loaded the same stored version before any saves), so a
  * last-writer-wins save would lose all but one of them.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConcurrencyMergeTest {
+class ConcurrencyMergeTest extends AbstractConcurrencyTest {
 
     private static final Map<String, String> MERGE = Map.of("concurrency", "merge");
     private static final int BURST = 40;
-
-    private MemcachedProcess memcached;
-
-    @BeforeAll
-    void startMemcached() {
-        memcached = MemcachedProcess.start();
-    }
-
-    @AfterAll
-    void stopMemcached() {
-        if (memcached != null) {
-            memcached.close();
-        }
-    }
-
-    @AfterEach
-    void openAllGates() {
-        ConcurrencyServlet.reset();
-    }
 
     /** The burst the feature is specified for: 40 overlapping requests, 20 on each node. */
     @Test

@@ -11,11 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code mutationDetection} with two real nodes on one real memcached: a {@code List} read with getAttribute
@@ -23,27 +19,7 @@ import org.junit.jupiter.api.TestInstance;
  * attribute at the same time; with {@code setAttribute} it is not; a session only read costs no document
  * write in either mode.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConcurrencyMutationDetectionTest {
-
-    private MemcachedProcess memcached;
-
-    @BeforeAll
-    void startMemcached() {
-        memcached = MemcachedProcess.start();
-    }
-
-    @AfterAll
-    void stopMemcached() {
-        if (memcached != null) {
-            memcached.close();
-        }
-    }
-
-    @AfterEach
-    void openAllGates() {
-        ConcurrencyServlet.reset();
-    }
+class ConcurrencyMutationDetectionTest extends AbstractConcurrencyTest {
 
     @Test
     void compare_default_listChangedInPlaceOnA_isVisibleOnB_besideAConcurrentChange() throws Exception {

@@ -16,40 +16,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code concurrency=none} with two real nodes on one real memcached: sessions are shared as usual, the last
  * request to save overwrites the whole session (so forced overlaps do lose changes), and an invalidated session
  * is never written back.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConcurrencyNoneTest {
+class ConcurrencyNoneTest extends AbstractConcurrencyTest {
 
     private static final Map<String, String> NONE = Map.of("concurrency", "none");
-
-    private MemcachedProcess memcached;
-
-    @BeforeAll
-    void startMemcached() {
-        memcached = MemcachedProcess.start();
-    }
-
-    @AfterAll
-    void stopMemcached() {
-        if (memcached != null) {
-            memcached.close();
-        }
-    }
-
-    @AfterEach
-    void openAllGates() {
-        ConcurrencyServlet.reset();
-    }
 
     @Test
     void sessionIsShared_changesOnEitherNodeSeenOnTheOther() throws Exception {
