@@ -42,8 +42,10 @@ final class ExpirySweeper implements AutoCloseable {
         for (String id : watch.dueBy(clock.millis())) {
             try {
                 repository.endIfExpired(id);
-            } catch (RuntimeException e) {
-                // a listener that throws must not stop the announcements of other sessions
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                // whatever a listener throws must not stop this and every later sweep of the node
                 LOG.warn("announcing the end of an expired session failed", e);
             }
         }

@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  *   <filter-class>io.memsession.MemcachedSessionFilter</filter-class>
  *   <init-param><param-name>servers</param-name><param-value>10.0.0.5:11211 10.0.0.6:11211</param-value></init-param>
  * </filter>
- * <filter-mapping><filter-name>memsession</filter-name><url-pattern>/*</url-pattern></filter-mapping>
+ * <filter-mapping>
+ *   <filter-name>memsession</filter-name><url-pattern>/*</url-pattern>
+ *   <dispatcher>REQUEST</dispatcher><dispatcher>ASYNC</dispatcher><dispatcher>ERROR</dispatcher>
+ * </filter-mapping>
  * }</pre>
  *
  * <p>Each request is wrapped so that its session is read from memcached when first asked for, its
@@ -93,7 +96,7 @@ public final class MemcachedSessionFilter implements Filter {
         }
         lockExclude = config.lockExclude();
         lockTimeoutFails = config.lockTimeoutFails();
-        cookies = SessionCookies.from(context, config.cookieHttpOnly());
+        cookies = SessionCookies.from(context, config.cookieHttpOnly(), config.cookieName());
         keepAliveExclude = config.keepAliveExclude();
         urlIds = config.urlTracking() ? UrlSessionIds.enabled(cookies.name()) : UrlSessionIds.DISABLED;
         if (expiryWatch.isEnabled()) {

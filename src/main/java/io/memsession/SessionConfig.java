@@ -43,6 +43,11 @@ final class SessionConfig {
         COOKIE_HTTP_ONLY("cookieHttpOnly", "true",
                 "`true` or `false`: whether the session cookie carries HttpOnly; the container's"
                         + " `<http-only>` cannot be told apart from its default, so only this turns it off"),
+        COOKIE_NAME("cookieName", "the webapp's cookie name, else `JSESSIONID`",
+                "name of memsession's session cookie; give it one of its own (say `MSESSIONID`) when something may"
+                        + " still create the container's own sessions (container FORM login, a filter before"
+                        + " memsession), whose cookie would otherwise replace memsession's; a cookie token"
+                        + " (letters, digits and `!#$%&'*+-.^_`|~`)"),
         LISTENERS("listeners", "(none)",
                 "the application's session listeners: class names of `HttpSessionListener`,"
                         + " `HttpSessionAttributeListener` and `HttpSessionIdListener` implementations with a"
@@ -114,6 +119,7 @@ final class SessionConfig {
     private final Duration opTimeout;
     private final Duration connectTimeout;
     private final boolean cookieHttpOnly;
+    private final String cookieName;
     private final List<Object> listeners;
     private final PathPatterns keepAliveExclude;
     private final Duration expiryGrace;
@@ -127,7 +133,8 @@ final class SessionConfig {
     private final boolean detectMutations;
 
     SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
-            Duration opTimeout, Duration connectTimeout, boolean cookieHttpOnly, List<Object> listeners,
+            Duration opTimeout, Duration connectTimeout, boolean cookieHttpOnly, String cookieName,
+            List<Object> listeners,
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, boolean lockTimeoutFails,
             PathPatterns lockExclude, boolean detectMutations) {
@@ -137,6 +144,7 @@ final class SessionConfig {
         this.opTimeout = opTimeout;
         this.connectTimeout = connectTimeout;
         this.cookieHttpOnly = cookieHttpOnly;
+        this.cookieName = cookieName;
         this.listeners = List.copyOf(listeners);
         this.keepAliveExclude = keepAliveExclude;
         this.expiryGrace = expiryGrace;
@@ -171,6 +179,7 @@ final class SessionConfig {
                 Duration.ofMillis(parseMillis(Param.CONNECT_TIMEOUT_MILLIS,
                         raw.apply(Param.CONNECT_TIMEOUT_MILLIS), 1000)),
                 parseBoolean(Param.COOKIE_HTTP_ONLY, raw.apply(Param.COOKIE_HTTP_ONLY), true),
+                parseCookieName(raw.apply(Param.COOKIE_NAME)),
                 createListeners(raw.apply(Param.LISTENERS), classLoader),
                 parsePatterns(Param.KEEP_ALIVE_EXCLUDE, raw.apply(Param.KEEP_ALIVE_EXCLUDE)),
                 Duration.ofSeconds(graceSeconds), Duration.ofSeconds(sweepSeconds),
@@ -225,6 +234,11 @@ final class SessionConfig {
         }
         ClassLoader threadLoader = Thread.currentThread().getContextClassLoader();
         return threadLoader != null ? threadLoader : SessionConfig.class.getClassLoader();
+    }
+
+    /** The configured cookie name, or null to use the webapp's. */
+    String cookieName() {
+        return cookieName;
     }
 
     List<Object> listeners() {
@@ -359,6 +373,17 @@ final class SessionConfig {
         } catch (NumberFormatException e) {
             throw invalid(param, value, allowed);
         }
+    }
+
+    static String parseCookieName(String value) {
+        if (value == null) {
+            return null;
+        }
+        boolean token = value.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0);
+        if (!token) {
+            throw invalid(Param.COOKIE_NAME, value, "a cookie token: letters, digits and !#$%&'*+-.^_`|~");
+        }
+        return value;
     }
 
     private static <T> T parseChoice(Param param, String value, String defaultValue, Map<String, T> choices) {

@@ -48,10 +48,14 @@ final class SessionCookies {
         this.extraAttributes = Collections.unmodifiableMap(new LinkedHashMap<>(extraAttributes));
     }
 
-    /** The cookie as the webapp configured it, with memsession's defaults where it did not. */
-    static SessionCookies from(ServletContext context, boolean httpOnly) {
+    /**
+     * The cookie as the webapp configured it, with memsession's defaults where it did not.
+     *
+     * @param nameOverride memsession's own cookie name ({@code cookieName}), or null for the webapp's
+     */
+    static SessionCookies from(ServletContext context, boolean httpOnly, String nameOverride) {
         SessionCookieConfig config = context.getSessionCookieConfig();
-        String name = blankToNull(config.getName());
+        String name = nameOverride != null ? nameOverride : blankToNull(config.getName());
         String path = blankToNull(config.getPath());
         if (path == null) {
             path = context.getContextPath().isEmpty() ? "/" : context.getContextPath();

@@ -23,12 +23,15 @@ record SessionDelta(Map<String, byte[]> written, Set<String> removed, OptionalIn
         return written.isEmpty() && removed.isEmpty() && maxInactiveInterval.isEmpty();
     }
 
-    /** {@code base} with this delta applied, stamped as accessed at {@code now}. */
+    /**
+     * {@code base} with this delta applied, stamped as accessed at {@code now}, or later if a
+     * concurrent request that {@code base} comes from was received later.
+     */
     SessionRecord applyTo(SessionRecord base, long now) {
         Map<String, byte[]> attributes = new LinkedHashMap<>(base.attributes());
         attributes.keySet().removeAll(removed);
         attributes.putAll(written);
-        return new SessionRecord(base.id(), base.creationTime(), now,
+        return new SessionRecord(base.id(), base.creationTime(), Math.max(now, base.lastAccessedTime()),
                 maxInactiveInterval.orElse(base.maxInactiveInterval()), attributes);
     }
 }

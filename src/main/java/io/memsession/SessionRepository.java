@@ -69,31 +69,57 @@ final class SessionRepository {
         this.expiryWatch = expiryWatch;
     }
 
+    /** What looking a session up found: a live session, nothing, or no answer from the store. */
+    record Lookup(SharedSession session, boolean storeUnavailable) {
+        static final Lookup ABSENT = new Lookup(null, false);
+        static final Lookup UNAVAILABLE = new Lookup(null, true);
+    }
+
     /**
-     * The live stored session with this well-formed id, or empty when it does not exist, cannot be
-     * read, or has expired (in which case its end is announced here).
+     * The live stored session with this well-formed id; absent when it does not exist, cannot be
+     * read, or has expired (in which case its end is announced here); unavailable when the store did
+     * not answer, so that the caller does not mistake an outage for a missing session.
      */
-    Optional<SharedSession> load(String id) {
-        Optional<StoredSession> found = loadStored(id);
+    Lookup load(String id) {
+        Optional<StoredSession> found;
+        try {
+            metrics.recordLoad();
+            found = store.load(id);
+        } catch (SessionStoreException e) {
+            storeFailed("load", e);
+            return Lookup.UNAVAILABLE;
+        }
         if (found.isEmpty()) {
-            return Optional.empty();
+            return Lookup.ABSENT;
         }
         SessionRecord record = decodeOrNull(id, found.get());
         if (record == null) {
-            return Optional.empty();
+            return Lookup.ABSENT;
         }
         long lastAccess = Math.max(record.lastAccessedTime(), found.get().lastAccessTime());
         if (hasExpired(record.maxInactiveInterval(), lastAccess)) {
             end(id, record, found.get());
-            return Optional.empty();
+            return Lookup.ABSENT;
         }
         SharedSession session = toSession(record.withLastAccessedTime(lastAccess), found.get());
         if (session == null) {
-            return Optional.empty();
+            return Lookup.ABSENT;
         }
         expiryWatch.observe(id, lastAccess, record.maxInactiveInterval());
         session.activated();
-        return Optional.of(session);
+        return new Lookup(session, false);
+    }
+
+    /**
+     * A stand-in for a session the store cannot be asked for right now: usable for this request,
+     * never stored, announced or sent as a cookie, so that the user's real session is still there
+     * when memcached answers again.
+     */
+    SharedSession createDetached(String id, long requestTime) {
+        SessionRecord fresh = new SessionRecord(id, requestTime, requestTime, defaultMaxInactiveInterval, Map.of());
+        SharedSession session = SharedSession.created(services, this, fresh);
+        session.detach();
+        return session;
     }
 
     /** A new session under a fresh id; it reaches the store at its first save. */
@@ -113,7 +139,7 @@ final class SessionRepository {
      * @return whether the store was asked to write or record anything
      */
     boolean save(SharedSession session, boolean recordAccessIfUnchanged, long requestTime) {
-        if (!session.isValid()) {
+        if (!session.isValid() || session.isDetached()) {
             return false;
         }
         try {
@@ -169,40 +195,77 @@ final class SessionRepository {
             session.listeners().sessionIdChanged(session, oldId);
             return;
         }
+        Optional<StoredSession> current;
         try {
-            loadStored(oldId).map(current -> decodeOrNull(oldId, current)).ifPresent(
-                    current -> session.rebase(current, SharedSession.UNKNOWN_VERSION));
-            SessionDelta delta = pendingChangesAfterPassivation(session);
-            SessionRecord moved = delta.applyTo(session.stored(), requestTime);
-            String newId = reserve(moved, new Access(requestTime, moved.maxInactiveInterval()));
-            session.renamed(newId);
-            session.saved(delta, moved.withId(newId));
-            store.delete(oldId);
-            expiryWatch.forget(oldId);
-            expiryWatch.observe(newId, requestTime, moved.maxInactiveInterval());
+            current = store.load(oldId);
         } catch (SessionStoreException e) {
             storeFailed("changeSessionId", e);
-            // the id still changes for this request, so that a fixated id is never kept
-            session.renamed(ids.newId());
+            throw new IllegalStateException("changeSessionId: the session store does not answer", e);
+        }
+        SessionRecord currentRecord = current.map(found -> decodeOrNull(oldId, found)).orElse(null);
+        if (currentRecord == null) {
+            // invalidated or expired elsewhere meanwhile: moving it would bring it back
+            session.discard();
+            throw new IllegalStateException("changeSessionId: the session no longer exists");
+        }
+        session.rebase(currentRecord, SharedSession.UNKNOWN_VERSION);
+        SessionDelta delta = pendingChangesAfterPassivation(session);
+        SessionRecord moved = delta.applyTo(session.stored(), requestTime).withId(ids.newId());
+        String newId;
+        try {
+            newId = reserve(moved, new Access(requestTime, moved.maxInactiveInterval()));
+        } catch (SessionStoreException e) {
+            storeFailed("changeSessionId", e);
+            throw new IllegalStateException("changeSessionId: the session could not be stored under a new id", e);
+        }
+        session.renamed(newId);
+        session.saved(delta, moved.withId(newId));
+        expiryWatch.forget(oldId);
+        expiryWatch.observe(newId, requestTime, moved.maxInactiveInterval());
+        try {
+            store.delete(oldId);
+        } catch (SessionStoreException e) {
+            // the new id is in place; the old one lives on until it expires, which a fixation attack needs
+            metrics.recordStoreFailure();
+            LOG.error("changeSessionId could not delete the old id, which stays valid until it expires: {}",
+                    e.getMessage());
         }
         session.listeners().sessionIdChanged(session, oldId);
     }
+
 
     /**
      * Ends the session at once: deleted from the store, so that no node can load it any more, and
      * announced to the listeners unless another node already announced its expiry.
      */
     void invalidate(SharedSession session) {
+        if (session.isDetached()) {
+            session.discard();
+            return;
+        }
+        if (!session.isStored()) {
+            session.end();
+            return;
+        }
+        String id = session.getId();
+        expiryWatch.forget(id);
+        try {
+            store.delete(id);
+        } catch (SessionStoreException e) {
+            // the session lives on in the store: announcing its end would be a lie, and the user is not
+            // logged out anywhere but in this request
+            metrics.recordStoreFailure();
+            LOG.error("invalidate() could not delete the session from the store, which keeps it until it expires:"
+                    + " {}", e.getMessage());
+            session.discard();
+            return;
+        }
         boolean announce = true;
-        if (session.isStored()) {
-            String id = session.getId();
-            try {
-                announce = !expiryWatch.isEnabled() || store.claimEnd(id);
-                store.delete(id);
-            } catch (SessionStoreException e) {
-                storeFailed("invalidate", e);
-            }
-            expiryWatch.forget(id);
+        try {
+            // a sweep that found the session expired a moment ago may have announced it already
+            announce = !expiryWatch.isEnabled() || store.claimEnd(id);
+        } catch (SessionStoreException e) {
+            storeFailed("invalidate", e);
         }
         if (announce) {
             session.end();
@@ -216,7 +279,15 @@ final class SessionRepository {
      * to look again.
      */
     void endIfExpired(String id) {
-        Optional<StoredSession> found = loadStored(id);
+        Optional<StoredSession> found;
+        try {
+            metrics.recordLoad();
+            found = store.load(id);
+        } catch (SessionStoreException e) {
+            // keep watching: the next sweep asks again
+            storeFailed("expiry sweep", e);
+            return;
+        }
         SessionRecord record = found.map(stored -> decodeOrNull(id, stored)).orElse(null);
         if (record == null) {
             expiryWatch.forget(id);
@@ -245,11 +316,17 @@ final class SessionRepository {
                     expired.end();
                 }
             }
-            store.delete(id);
         } catch (SessionStoreException e) {
             storeFailed("expire", e);
+        } finally {
+            try {
+                store.delete(id);
+            } catch (SessionStoreException e) {
+                storeFailed("expire", e);
+            }
         }
     }
+
 
     private SharedSession toSession(SessionRecord record, StoredSession stored) {
         try {
@@ -274,12 +351,25 @@ final class SessionRepository {
 
     private void createInStore(SharedSession session, SessionDelta everything, Access access) {
         SessionRecord record = everything.applyTo(session.unsavedBase(), access.time());
-        String id = reserve(record, access);
-        if (!id.equals(session.getId())) {
-            session.renamed(id);
+        metrics.recordSave();
+        if (store.create(record.id(), sessionCodec.encode(record), access)) {
+            session.saved(everything, record);
+            return;
         }
+        // The id is taken. Almost surely by this very session: an earlier add of this request timed out
+        // on the client after memcached had stored it. Then carry on as an update of that document.
+        Optional<StoredSession> existing = loadStored(record.id());
+        SessionRecord existingRecord = existing.map(found -> decodeOrNull(record.id(), found)).orElse(null);
+        if (existingRecord != null && existingRecord.creationTime() == record.creationTime()) {
+            session.rebase(existingRecord, existing.get().version());
+            mergeIntoStore(session, everything, access);
+            return;
+        }
+        String id = reserve(record.withId(ids.newId()), access);
+        session.renamed(id);
         session.saved(everything, record.withId(id));
     }
+
 
     /** Stores {@code record} with {@code add} under its id, or under a fresh one if that id is taken. */
     private String reserve(SessionRecord record, Access access) {
@@ -298,7 +388,8 @@ final class SessionRepository {
     private void overwriteInStore(SharedSession session, SessionDelta delta, Access access) {
         SessionRecord record = delta.applyTo(session.stored(), access.time());
         metrics.recordSave();
-        if (store.overwrite(session.getId(), sessionCodec.encode(record), session.loadedFrom(), access)) {
+        if (store.overwrite(session.getId(), sessionCodec.encode(record), accessRecordBasis(session, delta),
+                access)) {
             session.saved(delta, record);
         } else {
             session.discard();
@@ -313,7 +404,7 @@ final class SessionRepository {
                 SessionRecord merged = delta.applyTo(session.stored(), access.time());
                 metrics.recordSave();
                 SaveOutcome outcome = store.replace(id, sessionCodec.encode(merged), session.storedVersion(),
-                        session.loadedFrom(), new Access(access.time(), merged.maxInactiveInterval()));
+                        accessRecordBasis(session, delta), new Access(access.time(), merged.maxInactiveInterval()));
                 if (outcome == SaveOutcome.SAVED) {
                     session.saved(delta, merged);
                     return;
@@ -350,6 +441,14 @@ final class SessionRepository {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * What the store may assume about the session's access record when it decides whether to rewrite
+     * it: nothing (so it is rewritten) when the interval changed, since the record carries it.
+     */
+    private static StoredSession accessRecordBasis(SharedSession session, SessionDelta delta) {
+        return delta.maxInactiveInterval().isPresent() ? null : session.loadedFrom();
     }
 
     private Optional<StoredSession> loadStored(String id) {

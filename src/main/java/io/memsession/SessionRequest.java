@@ -5,6 +5,8 @@ import java.util.List;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
@@ -46,6 +48,8 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private final long receivedAt;
     /** The response the application writes to (memsession's wrapper), for async cycles. */
     private HttpServletResponse applicationResponse;
+    /** The async context handed to the application, which saves before completing; null until startAsync. */
+    private AsyncContext asyncContext;
 
     private boolean resolved;
     private String requestedId;
@@ -55,6 +59,12 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private SessionLocking.HeldLock lock;
     /** Lock mode without the lock: the session is served, its changes are not saved. */
     private boolean readOnly;
+    /** Lock mode, lockTimeoutAction=fail: the refusal, repeated to every later {@code getSession}. */
+    private SessionLockTimeoutException busy;
+    /** The store did not answer for the requested session: a detached stand-in serves this request. */
+    private boolean storeUnavailable;
+    /** The session work is done; a late {@code getSession} (an application's async listener) takes no lock. */
+    private boolean completed;
 
     SessionRequest(HttpServletRequest request, HttpServletResponse response, SessionRepository repository,
             SessionCookies cookies, UrlSessionIds urlIds, SessionLocking locking, boolean lockTimeoutFails,
@@ -89,6 +99,11 @@ final class SessionRequest extends HttpServletRequestWrapper {
         if (response.isCommitted()) {
             throw new IllegalStateException("cannot create a session after the response has been committed");
         }
+        if (storeUnavailable && requestedId != null) {
+            // the user's session may well exist: a new id now would replace their cookie for good
+            session = repository.createDetached(requestedId, receivedAt);
+            return session;
+        }
         session = repository.create(receivedAt);
         cookies.write(this, response, session.getId());
         return session;
@@ -106,6 +121,10 @@ final class SessionRequest extends HttpServletRequestWrapper {
         }
         if (current == requestedSession) {
             checkMayWrite("changeSessionId");
+        }
+        if (current.isDetached()) {
+            throw new IllegalStateException("changeSessionId: the session store does not answer; the id cannot be"
+                    + " changed now");
         }
         repository.changeId(current, receivedAt);
         cookies.write(this, response, current.getId());
@@ -130,6 +149,18 @@ final class SessionRequest extends HttpServletRequestWrapper {
     @Override
     public AsyncContext startAsync() {
         return startAsync(this, applicationResponse);
+    }
+
+    @Override
+    public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
+        asyncContext = new CommittingAsyncContext(super.startAsync(request, response), this::commit);
+        return asyncContext;
+    }
+
+    @Override
+    public AsyncContext getAsyncContext() {
+        AsyncContext current = super.getAsyncContext();
+        return asyncContext != null ? asyncContext : current;
     }
 
     @Override
@@ -178,8 +209,18 @@ final class SessionRequest extends HttpServletRequestWrapper {
             return;
         }
         boolean recordAccessIfUnchanged = !accessRecorded && session.isStored();
+        String idBefore = session.getId();
         if (repository.save(session, recordAccessIfUnchanged, receivedAt)) {
             accessRecorded = true;
+        }
+        if (!idBefore.equals(session.getId())) {
+            // a new session's id was taken after all; the cookie must follow
+            if (response.isCommitted()) {
+                LOG.warn("a new session had to change its id after the response was committed; the client keeps"
+                        + " the old one and will start a new session");
+            } else {
+                cookies.write(this, response, session.getId());
+            }
         }
     }
 
@@ -197,6 +238,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
                 }
             }
         } finally {
+            completed = true;
             releaseLock();
             if (session != null && session.isValid() && session.isStored()) {
                 setAttribute(CARRIED_SESSION_ID, session.getId());
@@ -210,13 +252,19 @@ final class SessionRequest extends HttpServletRequestWrapper {
      * in order until one names a stored session. Malformed values are never looked up.
      */
     private void resolve() {
+        if (busy != null) {
+            // the requested session is locked: never answer with another session instead
+            throw busy;
+        }
         if (resolved) {
             return;
         }
         resolved = true;
         for (String candidate : wellFormedRequestedIds()) {
             lock(candidate);
-            requestedSession = repository.load(candidate).orElse(null);
+            SessionRepository.Lookup found = storeUnavailable ? SessionRepository.Lookup.UNAVAILABLE
+                    : repository.load(candidate);
+            requestedSession = found.session();
             if (requestedSession != null) {
                 requestedId = candidate;
                 session = requestedSession;
@@ -227,6 +275,11 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
             releaseLock();
             readOnly = false;
+            if (found.storeUnavailable()) {
+                storeUnavailable = true;
+                requestedId = candidate;
+                return;
+            }
         }
     }
 
@@ -235,20 +288,24 @@ final class SessionRequest extends HttpServletRequestWrapper {
      * previous holder saved. When the wait runs out: fail (503) or go on read-only, as configured.
      */
     private void lock(String id) {
-        if (locking == null || readOnly) {
+        if (locking == null || readOnly || completed) {
             return;
         }
         try {
             lock = locking.acquire(id);
         } catch (SessionStoreException e) {
+            // an outage, not a busy session: served like any other outage, never as 503
             LOG.warn("session lock could not be asked for: {}", e.getMessage());
+            storeUnavailable = true;
+            return;
         }
         if (lock != null) {
             return;
         }
         if (lockTimeoutFails) {
-            throw new SessionLockTimeoutException("the session is locked by another request and its lock was not"
+            busy = new SessionLockTimeoutException("the session is locked by another request and its lock was not"
                     + " free within lockTimeoutMillis (" + locking.budget().toMillis() + " ms)");
+            throw busy;
         }
         readOnly = true;
     }

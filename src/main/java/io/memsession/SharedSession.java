@@ -49,6 +49,8 @@ final class SharedSession implements HttpSession {
     private int maxInactiveInterval;
     private boolean intervalChanged;
     private boolean valid = true;
+    /** A stand-in while the store does not answer: never stored, never announced. */
+    private boolean detached;
     /** Asked before the session is ended or moved by this request; see {@link #guardWrites}. */
     private Runnable beforeDestructiveWrite = () -> { };
     /** Inside {@link #end()}: listeners that call {@code invalidate()} again are ignored, as Tomcat does. */
@@ -265,6 +267,15 @@ final class SharedSession implements HttpSession {
     void saved(SessionDelta delta, SessionRecord record) {
         baseline.keySet().removeAll(delta.removed());
         baseline.putAll(delta.written());
+        if (services.detectMutations()) {
+            // a value set before this save may still be changed in place afterwards
+            for (String name : written) {
+                Object value = values.get(name);
+                if (value != null && !AttributeCodec.isImmutable(value)) {
+                    handedOutMutable.add(name);
+                }
+            }
+        }
         written.clear();
         intervalChanged = false;
         stored = record;
@@ -333,6 +344,14 @@ final class SharedSession implements HttpSession {
             }
         }
         return event != null;
+    }
+
+    void detach() {
+        detached = true;
+    }
+
+    boolean isDetached() {
+        return detached;
     }
 
     /** A cheap upper bound: false means {@link #pendingChanges()} is certainly empty. */

@@ -1,5 +1,7 @@
 package io.memsession;
 
+import java.net.URI;
+
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 
@@ -21,7 +23,39 @@ final class UrlEncodingResponse extends HttpServletResponseWrapper {
     @Override
     public String encodeURL(String url) {
         String id = request.idForUrls();
-        return id == null ? url : urlIds.encode(url, id);
+        return id == null || !pointsIntoThisWebapp(url) ? url : urlIds.encode(url, id);
+    }
+
+    /**
+     * Only links back into this webapp get the id: on any other host (an identity provider, a partner
+     * site) it would be handed to a third party. Relative URLs stay here; absolute ones must name this
+     * host, port and context path.
+     */
+    private boolean pointsIntoThisWebapp(String url) {
+        if (url == null) {
+            return false;
+        }
+        int colon = url.indexOf(':');
+        int slash = url.indexOf('/');
+        boolean hasScheme = colon > 0 && (slash < 0 || colon < slash);
+        if (!hasScheme && !url.startsWith("//")) {
+            return true;
+        }
+        URI uri;
+        try {
+            uri = URI.create(url.startsWith("//") ? request.getScheme() + ":" + url : url);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        String scheme = uri.getScheme();
+        if (uri.getHost() == null || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
+            return false;
+        }
+        int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(scheme) ? 443 : 80;
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        String contextPath = request.getContextPath();
+        return uri.getHost().equalsIgnoreCase(request.getServerName()) && port == request.getServerPort()
+                && (path.equals(contextPath) || path.startsWith(contextPath + "/"));
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.memsession.store.SaveOutcome;
 import io.memsession.store.SessionStore;
+import io.memsession.store.SessionStoreException;
 import io.memsession.store.StoredSession;
 
 /** A store in a map, for unit tests of the logic above the store (never as proof of the memcached path). */
@@ -20,9 +21,26 @@ final class InMemorySessionStore implements SessionStore {
     final AtomicInteger loads = new AtomicInteger();
     final AtomicInteger writes = new AtomicInteger();
     final AtomicInteger touches = new AtomicInteger();
+    /** Operations ("load", "create", "delete", ...) that fail as if memcached timed out. */
+    final Set<String> failing = ConcurrentHashMap.newKeySet();
+    /** Operations that succeed in the store but fail on their way back, as a client-side timeout can. */
+    final Set<String> failingAfterwards = ConcurrentHashMap.newKeySet();
+
+    private void maybeFail(String operation) {
+        if (failing.contains(operation)) {
+            throw new SessionStoreException("injected failure of " + operation, null);
+        }
+    }
+
+    private void maybeFailAfterwards(String operation) {
+        if (failingAfterwards.remove(operation)) {
+            throw new SessionStoreException("injected failure after " + operation, null);
+        }
+    }
 
     @Override
     public Optional<StoredSession> load(String id) {
+        maybeFail("load");
         loads.incrementAndGet();
         StoredSession document = documents.get(id);
         if (document == null) {
@@ -35,11 +53,13 @@ final class InMemorySessionStore implements SessionStore {
 
     @Override
     public boolean create(String id, byte[] document, Access access) {
+        maybeFail("create");
         writes.incrementAndGet();
         boolean created = documents.putIfAbsent(id, new StoredSession(document, versions.incrementAndGet())) == null;
         if (created) {
             accesses.put(id, access);
         }
+        maybeFailAfterwards("create");
         return created;
     }
 
@@ -93,11 +113,13 @@ final class InMemorySessionStore implements SessionStore {
 
     @Override
     public boolean claimEnd(String id) {
+        maybeFail("claimEnd");
         return endClaims.add(id);
     }
 
     @Override
     public void delete(String id) {
+        maybeFail("delete");
         documents.remove(id);
         accesses.remove(id);
     }

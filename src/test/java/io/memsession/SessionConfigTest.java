@@ -47,4 +47,15 @@ class SessionConfigTest {
         assertThrows(IllegalArgumentException.class, () -> SessionConfig.parseKeyPrefix("x".repeat(201), "/app"));
         assertEquals("shop:", SessionConfig.parseKeyPrefix("shop:", "/app"));
     }
+
+    @Test
+    void cookieName_mustBeACookieToken() {
+        assertEquals("MSESSIONID", SessionConfig.parseCookieName("MSESSIONID"));
+        assertEquals(null, SessionConfig.parseCookieName(null));
+        for (String bad : new String[] {"my session", "a;b", "a=b", "sess\"id", "é"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SessionConfig.parseCookieName(bad), "accepted " + bad);
+            assertTrue(e.getMessage().contains("'cookieName'"), e.getMessage());
+        }
+    }
 }
