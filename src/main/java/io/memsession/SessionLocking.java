@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,8 @@ final class SessionLocking {
     private final int ttlSeconds;
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, LocalLock> localLocks = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<UnansweredLock> unanswered = new ConcurrentLinkedQueue<>();
+    private static final int MAX_UNANSWERED = 10_000;
 
     SessionLocking(LockStore store, SessionMetrics metrics, Duration budget, Duration ttl) {
         this.store = store;
@@ -66,10 +69,11 @@ final class SessionLocking {
             if (!local.semaphore.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 return null;
             }
+            releaseUnansweredLocks();
             try {
                 String token = newToken();
                 long backoff = FIRST_BACKOFF_MILLIS;
-                while (!store.tryAcquire(id, token, ttlSeconds)) {
+                while (!tryAcquire(id, token)) {
                     long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                     if (remainingMillis <= 0) {
                         return null;
@@ -91,6 +95,35 @@ final class SessionLocking {
         } finally {
             if (!handedOut) {
                 dropLocal(id, local);
+            }
+        }
+    }
+
+    /**
+     * One attempt at the shared lock. An attempt that memcached did not answer may still be carried
+     * out when memcached recovers, leaving a lock nobody would release until its time-to-live: it is
+     * remembered and released by a later request (only if it still holds this token).
+     */
+    private boolean tryAcquire(String id, String token) {
+        try {
+            return store.tryAcquire(id, token, ttlSeconds);
+        } catch (SessionStoreException e) {
+            if (unanswered.size() < MAX_UNANSWERED) {
+                unanswered.add(new UnansweredLock(id, token));
+            }
+            throw e;
+        }
+    }
+
+    /** Releases the locks of attempts memcached did not answer, now that it may again. */
+    private void releaseUnansweredLocks() {
+        UnansweredLock lock;
+        while ((lock = unanswered.poll()) != null) {
+            try {
+                store.release(lock.id(), lock.token());
+            } catch (SessionStoreException e) {
+                unanswered.add(lock);
+                return;
             }
         }
     }
@@ -123,6 +156,9 @@ final class SessionLocking {
             users--;
             return users == 0;
         }
+    }
+
+    private record UnansweredLock(String id, String token) {
     }
 
     /** A session lock held by one request; {@link #release()} exactly once. */

@@ -155,6 +155,84 @@ final class MemcachedProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGSTOP to this process's pid (an outage where memcached still holds its connections open but answers
+     * nothing); returns once the kernel reports it stopped. Close the returned handle, always in a
+     * {@code finally} or try-with-resources, to send SIGCONT.
+     */
+    Suspension suspend() {
+        signal("STOP");
+        awaitState(true, "stopped after SIGSTOP");
+        return this::resume;
+    }
+
+    /** SIGCONT to this process's pid; returns once it runs again and answers {@code version}. */
+    void resume() {
+        signal("CONT");
+        awaitState(false, "running after SIGCONT");
+        long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+        while (true) {
+            try {
+                if (version().startsWith("VERSION")) {
+                    return;
+                }
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new UncheckedIOException("memcached does not answer after SIGCONT", e);
+                }
+            }
+            pause(20);
+        }
+    }
+
+    /** Whether the kernel reports this process stopped (state T), as after {@link #suspend()}. */
+    boolean isSuspended() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            // "pid (comm) S ...": the state follows the last ')' since comm may contain anything
+            String afterComm = stat.substring(stat.lastIndexOf(')') + 1).trim();
+            return afterComm.charAt(0) == 'T';
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The handle {@link #suspend()} returns: closing it resumes memcached. */
+    @FunctionalInterface
+    interface Suspension extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private void signal(String name) {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("memcached is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitState(boolean stopped, String what) {
+        long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+        while (isSuspended() != stopped) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("memcached (pid " + process.pid() + ") not " + what);
+            }
+            pause(5);
+        }
+    }
+
     /** Stops (if running) and starts again on the same port; the cache comes back empty. */
     void restart() {
         if (isAlive()) {
