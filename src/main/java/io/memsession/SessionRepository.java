@@ -81,27 +81,23 @@ final class SessionRepository {
      * not answer, so that the caller does not mistake an outage for a missing session.
      */
     Lookup load(String id) {
-        Optional<StoredSession> found;
+        Found found;
         try {
-            metrics.recordLoad();
-            found = store.load(id);
+            found = read(id);
         } catch (SessionStoreException e) {
             storeFailed("load", e);
             return Lookup.UNAVAILABLE;
         }
-        if (found.isEmpty()) {
+        if (found == null) {
             return Lookup.ABSENT;
         }
-        SessionRecord record = decodeOrNull(id, found.get());
-        if (record == null) {
-            return Lookup.ABSENT;
-        }
-        long lastAccess = Math.max(record.lastAccessedTime(), found.get().lastAccessTime());
+        SessionRecord record = found.record();
+        long lastAccess = found.lastAccess();
         if (hasExpired(record.maxInactiveInterval(), lastAccess)) {
-            end(id, record, found.get());
+            end(id, record, found.stored());
             return Lookup.ABSENT;
         }
-        SharedSession session = toSession(record.withLastAccessedTime(lastAccess), found.get());
+        SharedSession session = toSession(record.withLastAccessedTime(lastAccess), found.stored());
         if (session == null) {
             return Lookup.ABSENT;
         }
@@ -195,20 +191,19 @@ final class SessionRepository {
             session.listeners().sessionIdChanged(session, oldId);
             return;
         }
-        Optional<StoredSession> current;
+        Found current;
         try {
-            current = store.load(oldId);
+            current = read(oldId);
         } catch (SessionStoreException e) {
             storeFailed("changeSessionId", e);
             throw new IllegalStateException("changeSessionId: the session store does not answer", e);
         }
-        SessionRecord currentRecord = current.map(found -> decodeOrNull(oldId, found)).orElse(null);
-        if (currentRecord == null) {
+        if (current == null) {
             // invalidated or expired elsewhere meanwhile: moving it would bring it back
             session.discard();
             throw new IllegalStateException("changeSessionId: the session no longer exists");
         }
-        session.rebase(currentRecord, SharedSession.UNKNOWN_VERSION);
+        session.rebase(current.record(), SharedSession.UNKNOWN_VERSION);
         SessionDelta delta = pendingChangesAfterPassivation(session);
         SessionRecord moved = delta.applyTo(session.stored(), requestTime).withId(ids.newId());
         String newId;
@@ -279,27 +274,23 @@ final class SessionRepository {
      * to look again.
      */
     void endIfExpired(String id) {
-        Optional<StoredSession> found;
+        Found found;
         try {
-            metrics.recordLoad();
-            found = store.load(id);
+            found = read(id);
         } catch (SessionStoreException e) {
             // keep watching: the next sweep asks again
             storeFailed("expiry sweep", e);
             return;
         }
-        SessionRecord record = found.map(stored -> decodeOrNull(id, stored)).orElse(null);
-        if (record == null) {
+        if (found == null) {
             expiryWatch.forget(id);
-            return;
-        }
-        long lastAccess = Math.max(record.lastAccessedTime(), found.get().lastAccessTime());
-        if (hasExpired(record.maxInactiveInterval(), lastAccess)) {
-            end(id, record, found.get());
+        } else if (hasExpired(found.record().maxInactiveInterval(), found.lastAccess())) {
+            end(id, found.record(), found.stored());
         } else {
-            expiryWatch.observe(id, lastAccess, record.maxInactiveInterval());
+            expiryWatch.observe(id, found.lastAccess(), found.record().maxInactiveInterval());
         }
     }
+
 
     private boolean hasExpired(int maxInactiveInterval, long lastAccess) {
         return maxInactiveInterval > 0 && clock.millis() - lastAccess > maxInactiveInterval * 1000L;
@@ -358,10 +349,9 @@ final class SessionRepository {
         }
         // The id is taken. Almost surely by this very session: an earlier add of this request timed out
         // on the client after memcached had stored it. Then carry on as an update of that document.
-        Optional<StoredSession> existing = loadStored(record.id());
-        SessionRecord existingRecord = existing.map(found -> decodeOrNull(record.id(), found)).orElse(null);
-        if (existingRecord != null && existingRecord.creationTime() == record.creationTime()) {
-            session.rebase(existingRecord, existing.get().version());
+        Found existing = read(record.id());
+        if (existing != null && existing.record().creationTime() == record.creationTime()) {
+            session.rebase(existing.record(), existing.stored().version());
             mergeIntoStore(session, everything, access);
             return;
         }
@@ -416,14 +406,13 @@ final class SessionRepository {
                 metrics.recordSaveConflict();
                 pauseBeforeRetry(attempt);
             }
-            Optional<StoredSession> current = loadStored(id);
-            SessionRecord currentRecord = current.map(found -> decodeOrNull(id, found)).orElse(null);
-            if (currentRecord == null) {
+            Found current = read(id);
+            if (current == null) {
                 LOG.debug("session disappeared while a request was changing it; its changes are dropped");
                 session.discard();
                 return;
             }
-            session.rebase(currentRecord, current.get().version());
+            session.rebase(current.record(), current.stored().version());
         }
         metrics.recordDroppedSave();
         LOG.warn("session changes dropped: concurrent writers won every compare-and-set for {} ms",
@@ -451,15 +440,26 @@ final class SessionRepository {
         return delta.maxInactiveInterval().isPresent() ? null : session.loadedFrom();
     }
 
-    private Optional<StoredSession> loadStored(String id) {
-        try {
-            metrics.recordLoad();
-            return store.load(id);
-        } catch (SessionStoreException e) {
-            storeFailed("load", e);
-            return Optional.empty();
-        }
+    /** A stored session read back and decoded, with the later of its two recorded access times. */
+    private record Found(StoredSession stored, SessionRecord record, long lastAccess) {
     }
+
+    /**
+     * Reads and decodes the session stored under {@code id}.
+     *
+     * @return null when there is none or it cannot be read (logged and counted)
+     * @throws SessionStoreException when the store does not answer: never mistaken for "absent"
+     */
+    private Found read(String id) {
+        metrics.recordLoad();
+        Optional<StoredSession> stored = store.load(id);
+        SessionRecord record = stored.map(found -> decodeOrNull(id, found)).orElse(null);
+        if (record == null) {
+            return null;
+        }
+        return new Found(stored.get(), record, Math.max(record.lastAccessedTime(), stored.get().lastAccessTime()));
+    }
+
 
     private SessionRecord decodeOrNull(String id, StoredSession stored) {
         try {

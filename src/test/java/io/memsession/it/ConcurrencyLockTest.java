@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Test;
 class ConcurrencyLockTest extends AbstractConcurrencyTest {
 
     private static final String DEAD_OWNER = "dead-node-token";
+    private static final Map<String, String> SHORT_WAIT_READONLY = Map.of("concurrency", "lock",
+            "lockTimeoutMillis", "300", "lockTimeoutAction", "readonly");
 
     /** Read, hold 10 ms, write: under the lock no increment is lost and no two ever overlap. */
     @Test
@@ -150,8 +152,7 @@ class ConcurrencyLockTest extends AbstractConcurrencyTest {
     /** lockTimeoutAction=readonly: the late request is served from the stored session, its change is dropped. */
     @Test
     void lockWaitRunsOut_readonly_servesTheRequest_butStoresNothing() throws Exception {
-        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached, Map.of("concurrency", "lock",
-                "lockTimeoutMillis", "300", "lockTimeoutAction", "readonly"))) {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached, SHORT_WAIT_READONLY)) {
             Browser browser = new Browser();
             String id = createSession(browser, nodes.a, "set:base:0");
             ok(browser, nodes.b, "session", "read:base");
@@ -176,8 +177,7 @@ class ConcurrencyLockTest extends AbstractConcurrencyTest {
     /** A request without the lock may not end the session another request holds: 503, the session lives on. */
     @Test
     void lockWaitRunsOut_readonly_invalidateIsRefused_andTheSessionSurvives() throws Exception {
-        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached, Map.of("concurrency", "lock",
-                "lockTimeoutMillis", "300", "lockTimeoutAction", "readonly"))) {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached, SHORT_WAIT_READONLY)) {
             Browser browser = new Browser();
             String id = createSession(browser, nodes.a, "set:base:0");
             CompletableFuture<Browser.Response> holder = holdTheLockOnA(browser, nodes, "set:held:1");

@@ -380,6 +380,11 @@ final class MemcachedProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets real time pass, for behaviour defined by elapsed time (a session interval running out) or
+     * a quiet period before asserting that something did not happen; never to wait for something that
+     * can be polled (use {@code ItSupport.pollUntil} for that).
+     */
     static void pause(long millis) {
         try {
             Thread.sleep(millis);
