@@ -2,6 +2,7 @@ package io.memsession;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import java.io.ByteArrayOutputStream;
@@ -49,7 +50,10 @@ final class AttributeCodec {
             Byte.class, Short.class, Integer.class, Long.class, Float.class, Double.class,
             BigDecimal.class, BigInteger.class, UUID.class);
 
-    private final JsonFactory jsonFactory = new JsonFactory();
+    /** Bounds what one stored document may cost to parse, whatever it holds (see TypedValueWriter's limits). */
+    private final JsonFactory jsonFactory = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxTokenCount(TypedValueWriter.MAX_TOKENS).build())
+            .build();
     private final TypedValueWriter writer;
     private final TypedValueReader reader;
 

@@ -116,9 +116,6 @@ final class SessionRepository {
             return Lookup.ABSENT;
         }
         SharedSession session = toSession(record.withLastAccessedTime(lastAccess), found.stored());
-        if (session == null) {
-            return Lookup.ABSENT;
-        }
         expiryWatch.observe(id, lastAccess, record.maxInactiveInterval());
         session.activated();
         return new Lookup(session, false);
@@ -327,10 +324,8 @@ final class SessionRepository {
         try {
             if (expiryWatch.isEnabled() && store.claimEnd(id)) {
                 SharedSession expired = toSession(record, stored);
-                if (expired != null) {
-                    expired.activated();
-                    expired.end();
-                }
+                expired.activated();
+                expired.end();
             }
         } catch (SessionStoreException e) {
             storeFailed("expire", e);
@@ -344,15 +339,23 @@ final class SessionRepository {
     }
 
 
+    /**
+     * The session with its attributes decoded. An attribute that cannot be read (its class was removed
+     * by a deploy, or it breaks a reader limit) is left out, logged and counted: the user keeps the
+     * session and the rest of its data, and the stored value stays until the application replaces or
+     * removes that attribute.
+     */
     private SharedSession toSession(SessionRecord record, StoredSession stored) {
-        try {
-            Map<String, Object> values = new LinkedHashMap<>();
-            record.attributes().forEach((name, encoded) -> values.put(name, services.codec().decode(encoded)));
-            return SharedSession.loaded(services, this, record, stored, values);
-        } catch (UnreadableSessionException e) {
-            unreadable(e);
-            return null;
-        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        record.attributes().forEach((name, encoded) -> {
+            try {
+                values.put(name, services.codec().decode(encoded));
+            } catch (UnreadableSessionException e) {
+                metrics.recordUnreadable();
+                LOG.warn("a session attribute cannot be read and is left out of the session: {}", e.getMessage());
+            }
+        });
+        return SharedSession.loaded(services, this, record, stored, values);
     }
 
     private SessionDelta pendingChangesAfterPassivation(SharedSession session) {

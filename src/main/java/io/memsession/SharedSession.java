@@ -162,8 +162,9 @@ final class SharedSession implements HttpSession {
     @Override
     public void setAttribute(String name, Object value) {
         checkValid("setAttribute");
-        if (name == null || !isWellFormedUnicode(name)) {
-            throw new IllegalArgumentException("attribute name must be a non-null string of valid Unicode");
+        if (name == null || !TypedValueWriter.isStorableName(name)) {
+            throw new IllegalArgumentException("attribute name must be a non-null string of valid Unicode, at most "
+                    + TypedValueWriter.MAX_NAME_LENGTH + " characters");
         }
         if (value == null) {
             removeAttribute(name);
@@ -388,19 +389,6 @@ final class SharedSession implements HttpSession {
         if (!Arrays.equals(encoded, baseline.get(name))) {
             changed.put(name, encoded);
         }
-    }
-
-    /** JSON cannot carry an unpaired surrogate in a name, so such a name could never be saved. */
-    private static boolean isWellFormedUnicode(String name) {
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void checkValid(String method) {

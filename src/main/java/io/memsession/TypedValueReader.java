@@ -81,6 +81,12 @@ final class TypedValueReader {
     private Object readPayload(JsonParser p, ValueType type, int depth) throws IOException {
         if (type.isText()) {
             String text = nextString(p, "\"" + type.tag() + "\" text");
+            if ((type == ValueType.BIG_INTEGER || type == ValueType.BIG_DECIMAL)
+                    && text.length() > TypedValueWriter.MAX_BIG_NUMBER_DIGITS + 12) {
+                // parsing is quadratic in the digits: refuse before spending the CPU
+                throw new UnreadableSessionException("A \"" + type.tag() + "\" value of " + text.length()
+                        + " characters; at most " + TypedValueWriter.MAX_BIG_NUMBER_DIGITS + " digits are read");
+            }
             try {
                 return type.parseText(text);
             } catch (RuntimeException e) {
@@ -113,10 +119,11 @@ final class TypedValueReader {
             case ARRAY_LIST -> readElements(p, depth);
             case LINKED_LIST -> new LinkedList<>(readElements(p, depth));
             case UNMODIFIABLE_LIST -> Collections.unmodifiableList(readElements(p, depth));
-            case HASH_SET -> new HashSet<>(readElements(p, depth));
-            case LINKED_HASH_SET -> new LinkedHashSet<>(readElements(p, depth));
+            case HASH_SET -> new HashSet<>(fewUnorderedKeys(readElements(p, depth)));
+            case LINKED_HASH_SET -> new LinkedHashSet<>(fewUnorderedKeys(readElements(p, depth)));
             case TREE_SET -> new TreeSet<>(readElements(p, depth));
-            case UNMODIFIABLE_SET -> Collections.unmodifiableSet(new LinkedHashSet<>(readElements(p, depth)));
+            case UNMODIFIABLE_SET -> Collections.unmodifiableSet(new LinkedHashSet<>(
+                    fewUnorderedKeys(readElements(p, depth))));
             case HASH_MAP -> readMap(p, new HashMap<>(), depth);
             case LINKED_HASH_MAP -> readMap(p, new LinkedHashMap<>(), depth);
             case TREE_MAP -> readMap(p, new TreeMap<>(), depth);
@@ -261,6 +268,24 @@ final class TypedValueReader {
         return elements;
     }
 
+    /**
+     * The elements of a hashed set, refused when more than the writer allows have no natural order:
+     * colliding hash codes among them would make each insert scan all the others.
+     */
+    private static List<Object> fewUnorderedKeys(List<Object> elements) {
+        if (elements.size() > TypedValueWriter.MAX_UNORDERED_HASHED_KEYS && elements.stream()
+                .filter(e -> e != null && !(e instanceof Comparable<?>)).count()
+                > TypedValueWriter.MAX_UNORDERED_HASHED_KEYS) {
+            throw tooManyUnorderedKeys();
+        }
+        return elements;
+    }
+
+    private static UnreadableSessionException tooManyUnorderedKeys() {
+        return new UnreadableSessionException("A hashed map or set with more than "
+                + TypedValueWriter.MAX_UNORDERED_HASHED_KEYS + " keys that have no natural order");
+    }
+
     private Map<Object, Object> readMap(JsonParser p, Map<Object, Object> map, int depth) throws IOException {
         JsonToken start = p.nextToken();
         if (start == JsonToken.START_OBJECT) {
@@ -270,9 +295,15 @@ final class TypedValueReader {
             }
         } else {
             expect(p, start == JsonToken.START_ARRAY, "a JSON object or an array of [key, value] pairs");
+            boolean hashed = !(map instanceof java.util.SortedMap<?, ?>);
+            int unordered = 0;
             for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken()) {
                 expect(p, token == JsonToken.START_ARRAY, "a [key, value] pair");
                 Object key = read(p, p.nextToken(), depth + 1);
+                if (hashed && key != null && !(key instanceof Comparable<?>)
+                        && ++unordered > TypedValueWriter.MAX_UNORDERED_HASHED_KEYS) {
+                    throw tooManyUnorderedKeys();
+                }
                 map.put(key, read(p, p.nextToken(), depth + 1));
                 expect(p, p.nextToken() == JsonToken.END_ARRAY, "the end of a [key, value] pair");
             }

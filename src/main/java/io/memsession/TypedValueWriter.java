@@ -1,9 +1,10 @@
 package io.memsession;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.Serializable;
 import java.lang.reflect.Array;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Year;
 import java.util.Collection;
 import java.util.Date;
@@ -11,6 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
+
+import com.fasterxml.jackson.core.JsonGenerator;
 
 /**
  * Classifies session attribute values and writes them as tagged JSON (format described on
@@ -20,6 +23,25 @@ final class TypedValueWriter {
 
     /** Containers nested deeper than this are refused; mostly catches a collection that contains itself. */
     static final int MAX_NESTING = 100;
+    /**
+     * Longest decimal text of a {@code BigInteger} or {@code BigDecimal} digits: parsing is quadratic in
+     * it, so stored data could otherwise cost seconds of CPU per load.
+     */
+    static final int MAX_BIG_NUMBER_DIGITS = 1_000;
+    /** About the bits {@link #MAX_BIG_NUMBER_DIGITS} decimal digits hold, checked at write time. */
+    static final int MAX_BIG_NUMBER_BITS = 3_300;
+    /**
+     * Most keys without a natural order in one hashed map or set: such keys sharing a hash code make
+     * every insert scan all of them, so a crafted document could cost seconds per load.
+     */
+    static final int MAX_UNORDERED_HASHED_KEYS = 1_000;
+    /**
+     * Longest attribute name, and longest map key written as a JSON field name: well below what the
+     * reader accepts for a name, so that whatever is written reads back.
+     */
+    static final int MAX_NAME_LENGTH = 10_000;
+    /** Most JSON tokens in one stored document (elements of every collection, nested, included). */
+    static final long MAX_TOKENS = 2_000_000;
 
     private static final Set<Class<?>> JDK_ARRAY_COMPONENTS = ValueType.arrayComponentClasses();
 
@@ -41,14 +63,59 @@ final class TypedValueWriter {
                 check(element, depth + 1);
             }
         } else if (value instanceof Collection<?> collection && type != ValueType.SERIALIZED) {
+            if (value instanceof Set<?> set && !(value instanceof SortedSet<?>)) {
+                requireFewUnorderedKeys(set);
+            }
             for (Object element : collection) {
                 check(element, depth + 1);
             }
         } else if (value instanceof Map<?, ?> map && type != ValueType.SERIALIZED) {
+            if (!(value instanceof SortedMap<?, ?>)) {
+                requireFewUnorderedKeys(map.keySet());
+            }
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 check(entry.getKey(), depth + 1);
                 check(entry.getValue(), depth + 1);
             }
+        } else if (value instanceof BigInteger big && big.bitLength() > MAX_BIG_NUMBER_BITS) {
+            throw new IllegalArgumentException("Cannot store a BigInteger of " + big.bitLength() + " bits in the"
+                    + " session: at most " + MAX_BIG_NUMBER_BITS + " bits (about " + MAX_BIG_NUMBER_DIGITS
+                    + " digits), the most a node reads back");
+        } else if (value instanceof BigDecimal big && big.unscaledValue().bitLength() > MAX_BIG_NUMBER_BITS) {
+            throw new IllegalArgumentException("Cannot store a BigDecimal of more than about "
+                    + MAX_BIG_NUMBER_DIGITS + " digits in the session, the most a node reads back");
+        }
+    }
+
+    /**
+     * Whether {@code name} can be a JSON field name that every node reads back: valid Unicode (no
+     * unpaired surrogate, which UTF-8 cannot carry) and at most {@link #MAX_NAME_LENGTH} characters.
+     */
+    static boolean isStorableName(String name) {
+        if (name.length() > MAX_NAME_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The reader's bound on keys without a natural order in a hashed map or set, applied at write time. */
+    private static void requireFewUnorderedKeys(Collection<?> keys) {
+        if (keys.size() <= MAX_UNORDERED_HASHED_KEYS) {
+            return;
+        }
+        long unordered = keys.stream().filter(k -> k != null && !(k instanceof Comparable<?>)).count();
+        if (unordered > MAX_UNORDERED_HASHED_KEYS) {
+            throw new IllegalArgumentException("Cannot store a hashed map or set with " + unordered + " keys that"
+                    + " have no natural order (lists, sets, maps, arrays) in the session: at most "
+                    + MAX_UNORDERED_HASHED_KEYS + ", the most a node reads back; use string keys");
         }
     }
 
@@ -239,7 +306,8 @@ final class TypedValueWriter {
     // Maps keyed by strings (the usual case) read naturally as a JSON object; any other key type needs
     // [key, value] pairs because JSON object keys can only be strings.
     private void writeMap(JsonGenerator gen, Map<?, ?> map, int depth) throws IOException {
-        boolean stringKeys = map.keySet().stream().allMatch(key -> key instanceof String);
+        // a key that cannot be a JSON field name (an unpaired surrogate, or very long) goes as a pair too
+        boolean stringKeys = map.keySet().stream().allMatch(key -> key instanceof String name && isStorableName(name));
         if (stringKeys) {
             gen.writeStartObject();
             for (Map.Entry<?, ?> entry : map.entrySet()) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.memsession.codecfixtures.Box;
@@ -433,6 +434,74 @@ class AttributeCodecTest {
             deep.append("[\"list\",[");
         }
         assertRefused(deep.toString(), "");
+    }
+
+    // ------------------------------------------------------------------ hostile stored data is bounded in CPU
+
+    /** Parsing a BigInteger is quadratic in its digits: a million digits would cost seconds per load. */
+    @Test
+    void hugeBigNumberTexts_areRefusedBeforeTheyAreParsed_andTheWriterRefusesThemToo() {
+        String digits = "7".repeat(1_000_000);
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertRefused("[\"bigint\",\"" + digits + "\"]", "bigint", "1000 digits");
+            assertRefused("[\"bigdec\",\"" + digits + ".5\"]", "bigdec", "1000 digits");
+        });
+        BigInteger largest = new BigInteger("9".repeat(990));
+        assertExactRoundTrip(largest);
+        assertExactRoundTrip(new BigDecimal(largest, 400));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> codec.checkStorable(BigInteger.ONE.shiftLeft(5_000)));
+        assertMentions(e, "BigInteger", "bits");
+        assertThrows(IllegalArgumentException.class,
+                () -> codec.checkStorable(new BigDecimal(BigInteger.ONE.shiftLeft(5_000), 2)));
+    }
+
+    /**
+     * Thousands of list keys that share one hash code make each insert into a HashMap scan all the
+     * others (35 s for 30,000 before the bound): refused after the bound, fast.
+     */
+    @Test
+    void hashedMapsAndSets_withManyUnorderedKeys_areRefusedFast_andTheWriterRefusesThemToo() {
+        int n = 30_000;
+        StringBuilder map = new StringBuilder("[\"map\",[");
+        StringBuilder set = new StringBuilder("[\"set\",[");
+        for (int i = 0; i < n; i++) {
+            // [i, 1_000_000 - 31 * i] all hash to 31 * (31 + i) + (1_000_000 - 31 * i): one bucket
+            String key = "[\"list\",[[\"int\"," + i + "],[\"int\"," + (1_000_000 - 31 * i) + "]]]";
+            map.append(i == 0 ? "" : ",").append("[").append(key).append(",true]");
+            set.append(i == 0 ? "" : ",").append(key);
+        }
+        String hostileMap = map.append("]]").toString();
+        String hostileSet = set.append("]]").toString();
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertRefused(hostileMap, "no natural order");
+            assertRefused(hostileSet, "no natural order");
+        });
+
+        Map<Object, Object> tooMany = new HashMap<>();
+        for (int i = 0; i <= TypedValueWriter.MAX_UNORDERED_HASHED_KEYS; i++) {
+            tooMany.put(List.of(i), i);
+        }
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> codec.checkStorable(tooMany)),
+                "no natural order");
+        tooMany.remove(List.of(0));
+        assertEquals(tooMany, roundTrip(tooMany), "the largest allowed map of list keys reads back");
+        Map<String, Integer> manyStrings = new HashMap<>();
+        for (int i = 0; i < 5_000; i++) {
+            manyStrings.put("k" + i, i);
+        }
+        assertEquals(manyStrings, roundTrip(manyStrings), "string keys have no such bound");
+    }
+
+    /** Every document is bounded in tokens, whatever shape spends them. */
+    @Test
+    void documentsOfMoreTokensThanTheBound_areRefused() {
+        StringBuilder json = new StringBuilder("[\"list\",[");
+        for (int i = 0; i < 700_000; i++) {
+            json.append(i == 0 ? "" : ",").append("[\"int\",1]");
+        }
+        String huge = json.append("]]").toString();
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertRefused(huge, "Token count"));
     }
 
     @Test
