@@ -98,10 +98,17 @@ port_open() {
 }
 
 # launch NAME LOGFILE COMMAND...: starts COMMAND in the background and remembers its pid.
+# Each runs in a session of its own (setsid, which does not fork here: a background job is no process
+# group leader), so that Ctrl-C reaches only this script, which then stops them in order; nginx and
+# memcached would otherwise quit on the terminal's SIGINT by themselves.
 launch() {
   local name="$1" log="$2"
   shift 2
-  "$@" >"$log" 2>&1 &
+  if command -v setsid >/dev/null 2>&1; then
+    setsid "$@" >"$log" 2>&1 </dev/null &
+  else
+    "$@" >"$log" 2>&1 </dev/null &
+  fi
   PIDS+=("$!")
   NAMES+=("$name")
 }
