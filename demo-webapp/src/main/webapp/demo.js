@@ -1,10 +1,11 @@
 // The live panel of the demo page: polls metrics.json through the balancer and keeps the latest
 // counters of every node that answered. Round-robin balancing alternates the nodes, so two polls per
-// tick show both. Plain browser JavaScript, no framework.
+// tick show both. The load time shown is the mean over the loads since the node's previous sample (the
+// mean since start is dominated by the first, cold requests). Plain browser JavaScript, no framework.
 (function () {
   'use strict';
   var POLL_MILLIS = 1500;
-  var latest = {};           // node name -> {metrics, at}
+  var latest = {};           // node name -> {metrics, at, recentLoadMillis}
   var body = document.querySelector('#metrics tbody');
   if (!body) {
     return;
@@ -32,7 +33,11 @@
         [m.loads, m.saves, m.touches, m.conflicts, m.droppedSaves, m.storeFailures].forEach(function (n) {
           tr.appendChild(cell(String(n)));
         });
-        tr.appendChild(cell(m.meanLoadMillis === null ? '-' : m.meanLoadMillis.toFixed(2) + ' ms'));
+        var millis = latest[node].recentLoadMillis;
+        if (millis === null) {
+          millis = m.meanLoadMillis;
+        }
+        tr.appendChild(cell(millis === null ? '-' : millis.toFixed(2) + ' ms'));
       }
       tr.appendChild(cell(Math.round((now - latest[node].at) / 1000) + ' s ago'));
       body.appendChild(tr);
@@ -44,7 +49,12 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (m) {
         if (m && m.node) {
-          latest[m.node] = {metrics: m, at: Date.now()};
+          var before = latest[m.node];
+          var recent = before ? before.recentLoadMillis : null;
+          if (before && m.available && m.loads > before.metrics.loads) {
+            recent = (m.loadNanos - before.metrics.loadNanos) / (m.loads - before.metrics.loads) / 1e6;
+          }
+          latest[m.node] = {metrics: m, at: Date.now(), recentLoadMillis: recent};
         }
       })
       .catch(function () { /* a node is down or restarting: keep its last numbers, their age shows it */ });

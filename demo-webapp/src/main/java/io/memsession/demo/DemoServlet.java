@@ -193,13 +193,13 @@ public class DemoServlet extends HttpServlet {
         out.println("<section class=\"wide\"><h2>memsession on each node <small>live</small></h2>");
         out.println("<table id=\"metrics\"><thead><tr><th>node</th><th>loads</th><th>saves</th>"
                 + "<th>touches</th><th>conflicts</th><th>dropped</th><th>failures</th>"
-                + "<th>mean load</th><th>seen</th></tr></thead><tbody></tbody></table>");
+                + "<th>load time</th><th>seen</th></tr></thead><tbody></tbody></table>");
         out.println("<p class=\"hint\">Counters since each node started, polled from <code>metrics.json</code>"
                 + " through the balancer, which answers from each node in turn. <em>touches</em>: unchanged"
                 + " sessions kept alive with a small write; <em>conflicts</em>: writes that found the session"
                 + " changed by a concurrent request and merged into it; <em>dropped</em>: changes given up;"
-                + " <em>failures</em>: memcached operations that failed or timed out; <em>mean load</em>:"
-                + " the store's share of a request that reads its session.</p>");
+                + " <em>failures</em>: memcached operations that failed or timed out; <em>load time</em>:"
+                + " the mean wait for memcached per session read, over the last few seconds.</p>");
         out.println("<p>Reload the page: the node changes, the session and the counter stay. "
                 + "<a href=\"" + action + "parallel.html\" id=\"parallel-link\">Parallel requests</a>: "
                 + "many ajax calls at once, each changing its own attribute, and nothing is lost.</p>");

@@ -36,6 +36,7 @@ public class MetricsServlet extends HttpServlet {
                     .append(",\"droppedSaves\":").append(m.droppedSaves())
                     .append(",\"unreadable\":").append(m.unreadableSessions())
                     .append(",\"storeFailures\":").append(m.storeFailures())
+                    .append(",\"loadNanos\":").append(m.loadNanos())
                     .append(",\"meanLoadMillis\":").append(meanLoadMillis);
         } else {
             // the filter is not in front of this webapp (or failed): say so instead of showing zeros

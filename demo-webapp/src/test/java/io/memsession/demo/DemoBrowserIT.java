@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,9 +61,15 @@ class DemoBrowserIT {
     private WebDriver browser;
     private WebDriverWait wait;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * Selenium looks for a DevTools binding matching this Chromium and warns when it has none; the test
+     * uses plain WebDriver only. Held here so that the level set on it is not lost with the logger.
+     */
+    private final Logger cdpVersionLog = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
     @BeforeAll
     void startClusterAndBrowser() throws Exception {
+        cdpVersionLog.setLevel(Level.SEVERE);
         Path runDir = Path.of(required("demo.runDir"));
         cluster = DemoCluster.start(Path.of(required("demo.script")), runDir);
 
