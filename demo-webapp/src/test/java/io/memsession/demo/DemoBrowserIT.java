@@ -55,7 +55,8 @@ class DemoBrowserIT {
     private static final Set<String> BOTH_NODES = Set.of("node-A", "node-B");
     /** Reloads allowed to see both nodes: the page's own metrics polls share the round-robin. */
     private static final int MAX_RELOADS = 20;
-    private static final Duration WAIT = Duration.ofSeconds(15);
+    /** Generous: CI machines may be busy; every wait ends as soon as its condition holds. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private DemoCluster cluster;
     private WebDriver browser;
