@@ -206,7 +206,8 @@ if [ "$BUILD" -eq 1 ]; then
   ms_log "building and installing the library (mvn -B -q install -DskipTests; the first run downloads from Maven Central)"
   mvn -B -q install -DskipTests
   ms_log "building demo-webapp (WAR and the Jetty jars its launcher uses)"
-  mvn -B -q -f "$DEMO_DIR/pom.xml" package -DskipTests
+  # clean: the WAR plugin keeps a library jar already in target/ when that one's date is newer
+  mvn -B -q -f "$DEMO_DIR/pom.xml" clean package -DskipTests
 fi
 if [ ! -f "$WAR" ] || [ ! -d "$TARGET/jetty-lib" ]; then
   ms_log "no $WAR and $TARGET/jetty-lib: build demo-webapp first (scripts/demo.sh without --no-build does)"

@@ -18,5 +18,6 @@ ms_ensure_chromium
 # install (not just verify) so that the demo WAR below builds against this very library
 mvn -B install "$@"
 # the demo WAR, then DemoBrowserIT (failsafe): headless Chromium through nginx; it saves
-# docs/demo-screenshot.png
-mvn -B -f demo-webapp/pom.xml verify
+# docs/demo-screenshot.png. clean: the WAR plugin keeps a library jar already in target/ when that
+# one's date is newer, so the WAR could otherwise carry an older build of the library.
+mvn -B -f demo-webapp/pom.xml clean verify
