@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
-# THE demo command: two web nodes sharing HTTP sessions through one memcached.
+# THE demo command: two web nodes behind a load balancer, sharing HTTP sessions through one memcached.
 #
-#   - installs memcached when missing (Debian package; its system service is left stopped),
+#   - installs memcached and nginx when missing (Debian packages; their system services are left
+#     stopped and disabled),
 #   - builds and installs the library, then builds demo-webapp (WAR + Jetty jars),
-#   - starts memcached on 127.0.0.1:11311 (the address in demo-webapp's web.xml),
-#   - starts node-A on http://127.0.0.1:8081/ and node-B on http://127.0.0.1:8082/,
-#     each a Jetty 12 (ee10) server running the same WAR,
-#   - waits; Ctrl-C stops everything it started.
+#   - starts on loopback only:
+#       memcached  127.0.0.1:11311 (the address in demo-webapp's web.xml),
+#       node-A     127.0.0.1:8081 and node-B 127.0.0.1:8082, each a Jetty 12 (ee10) server running the
+#                  same, unchanged WAR,
+#       nginx      127.0.0.1:8080, round-robin over the two nodes, no sticky sessions, run in the
+#                  foreground from its own generated configuration,
+#   - prints the one URL to open, and waits; Ctrl-C (or SIGTERM) stops everything it started, by pid.
 #
-# Everything listens on loopback only. Logs go to demo-webapp/target/demo-logs/.
-# Node ports can be changed with MEMSESSION_DEMO_PORT_A / MEMSESSION_DEMO_PORT_B.
+# Usage: scripts/demo.sh [--no-build]
+#   --no-build   use the WAR and jars already in demo-webapp/target (the browser test does this after
+#                Maven built them)
+# Environment (all optional):
+#   MEMSESSION_DEMO_PORT            the balancer's port (default 8080): the URL to open
+#   MEMSESSION_DEMO_PORT_A/_PORT_B  the nodes' ports (default 8081 and 8082)
+#   MEMSESSION_DEMO_MEMCACHED_PORT  memcached's port (default 11311; another port is given to the nodes
+#                                   through a Jetty override descriptor, the WAR stays unchanged)
+#   MEMSESSION_DEMO_RUN_DIR         where the generated nginx configuration, pid file and all logs go
+#                                   (default demo-webapp/target/demo-run)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,17 +29,35 @@ cd "$ROOT"
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
 
+BUILD=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) BUILD=0 ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      ms_log "unknown argument: $arg (try --help)"
+      exit 2
+      ;;
+  esac
+done
+
 HOST=127.0.0.1
-MEMCACHED_PORT=11311 # must match the "servers" init-param in demo-webapp/src/main/webapp/WEB-INF/web.xml
+WAR_MEMCACHED_PORT=11311 # the "servers" init-param in demo-webapp/src/main/webapp/WEB-INF/web.xml
+MEMCACHED_PORT="${MEMSESSION_DEMO_MEMCACHED_PORT:-$WAR_MEMCACHED_PORT}"
+PORT_LB="${MEMSESSION_DEMO_PORT:-8080}"
 PORT_A="${MEMSESSION_DEMO_PORT_A:-8081}"
 PORT_B="${MEMSESSION_DEMO_PORT_B:-8082}"
-URL_A="http://$HOST:$PORT_A/"
-URL_B="http://$HOST:$PORT_B/"
+URL="http://$HOST:$PORT_LB/"
 
 DEMO_DIR="$ROOT/demo-webapp"
 TARGET="$DEMO_DIR/target"
 WAR="$TARGET/memsession-demo.war"
-LOG_DIR="$TARGET/demo-logs"
+RUN_DIR="${MEMSESSION_DEMO_RUN_DIR:-$TARGET/demo-run}"
+LOG_DIR="$RUN_DIR/logs"
+NGINX_DIR="$RUN_DIR/nginx"
 START_TIMEOUT=90 # seconds for each process to start listening
 
 # ---------------------------------------------------------------- processes we start
@@ -41,7 +71,7 @@ cleanup() {
     return 0
   fi
   ms_log "stopping: ${NAMES[*]}"
-  # Nodes first (last started), memcached last; each gets up to 15 s to stop cleanly.
+  # Last started first (balancer, nodes, memcached); each gets up to 15 s to stop cleanly.
   local i pid deadline
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
     pid="${PIDS[$i]}"
@@ -67,15 +97,30 @@ port_open() {
   (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
 }
 
-# start NAME PORT LOGFILE COMMAND...: starts COMMAND in the background, remembers its pid,
-# and waits until it listens on PORT (fails if it exits or takes too long).
-start() {
-  local name="$1" port="$2" log="$3"
-  shift 3
-  "$@" >"$log" 2>&1 &
-  local pid=$!
-  PIDS+=("$pid")
+# launch NAME LOGFILE COMMAND...: starts COMMAND in the background and remembers its pid.
+# Each runs in a session of its own (setsid, which does not fork here: a background job is no process
+# group leader), so that Ctrl-C reaches only this script, which then stops them in order; nginx and
+# memcached would otherwise quit on the terminal's SIGINT by themselves.
+launch() {
+  local name="$1" log="$2"
+  shift 2
+  if command -v setsid >/dev/null 2>&1; then
+    setsid "$@" >"$log" 2>&1 </dev/null &
+  else
+    "$@" >"$log" 2>&1 </dev/null &
+  fi
+  PIDS+=("$!")
   NAMES+=("$name")
+}
+
+# await NAME PORT: waits until the process launched as NAME listens on PORT (fails if it exits
+# or takes too long).
+await() {
+  local name="$1" port="$2" i pid=""
+  for i in "${!NAMES[@]}"; do
+    if [ "${NAMES[$i]}" = "$name" ]; then pid="${PIDS[$i]}"; fi
+  done
+  local log="$LOG_DIR/$name.log"
   local deadline=$((SECONDS + START_TIMEOUT))
   until port_open "$port"; do
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -88,9 +133,55 @@ start() {
       tail -n 40 "$log" >&2 || true
       return 1
     fi
-    sleep 0.3
+    sleep 0.2
   done
   ms_log "$name is up on $HOST:$port (pid $pid)"
+}
+
+# Writes the balancer's configuration: round-robin (nginx's default) over both nodes; no ip_hash,
+# no hash, no sticky cookie, so consecutive requests of one user alternate between the nodes.
+write_nginx_conf() {
+  local user_line=""
+  if [ "$(id -u)" -eq 0 ]; then
+    # the master runs as root (nothing else is needed here); its workers drop to nobody
+    user_line="user nobody nogroup;"
+    if ! getent group nogroup >/dev/null 2>&1; then user_line="user nobody;"; fi
+  fi
+  cat >"$NGINX_DIR/nginx.conf" <<EOF
+# Generated by scripts/demo.sh: the demo's load balancer. Loopback only.
+$user_line
+worker_processes 1;
+pid $NGINX_DIR/nginx.pid;
+error_log $LOG_DIR/nginx-error.log warn;
+events { worker_connections 256; }
+http {
+  access_log $LOG_DIR/nginx-access.log;
+  client_body_temp_path $NGINX_DIR/client_body;
+  proxy_temp_path $NGINX_DIR/proxy;
+  fastcgi_temp_path $NGINX_DIR/fastcgi;
+  uwsgi_temp_path $NGINX_DIR/uwsgi;
+  scgi_temp_path $NGINX_DIR/scgi;
+
+  upstream memsession_demo {
+    # round-robin, no stickiness: any node serves any request; a node that does not answer is
+    # skipped for 2 s and its requests go to the other one
+    server $HOST:$PORT_A max_fails=1 fail_timeout=2s;
+    server $HOST:$PORT_B max_fails=1 fail_timeout=2s;
+    keepalive 16;
+  }
+  server {
+    listen $HOST:$PORT_LB;
+    location / {
+      proxy_pass http://memsession_demo;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$http_host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+    }
+  }
+}
+EOF
 }
 
 # ---------------------------------------------------------------- prerequisites and build
@@ -101,54 +192,77 @@ for tool in java mvn; do
   fi
 done
 ms_ensure_memcached
+ms_ensure_nginx
+NGINX="$(ms_nginx_bin)"
 
-for port in "$MEMCACHED_PORT" "$PORT_A" "$PORT_B"; do
+for port in "$MEMCACHED_PORT" "$PORT_A" "$PORT_B" "$PORT_LB"; do
   if port_open "$port"; then
     ms_log "$HOST:$port is already in use (an earlier demo still running?); free it and retry"
     exit 1
   fi
 done
 
-ms_log "building and installing the library (mvn -B -q install -DskipTests; the first run downloads from Maven Central)"
-mvn -B -q install -DskipTests
-ms_log "building demo-webapp (WAR and the Jetty jars its launcher uses)"
-mvn -B -q -f "$DEMO_DIR/pom.xml" package
+if [ "$BUILD" -eq 1 ]; then
+  ms_log "building and installing the library (mvn -B -q install -DskipTests; the first run downloads from Maven Central)"
+  mvn -B -q install -DskipTests
+  ms_log "building demo-webapp (WAR and the Jetty jars its launcher uses)"
+  # clean: the WAR plugin keeps a library jar already in target/ when that one's date is newer
+  mvn -B -q -f "$DEMO_DIR/pom.xml" clean package -DskipTests
+fi
 if [ ! -f "$WAR" ] || [ ! -d "$TARGET/jetty-lib" ]; then
-  ms_log "the demo build did not produce $WAR and $TARGET/jetty-lib"
+  ms_log "no $WAR and $TARGET/jetty-lib: build demo-webapp first (scripts/demo.sh without --no-build does)"
   exit 1
 fi
 
 # ---------------------------------------------------------------- run
 mkdir -p "$LOG_DIR"
+rm -rf "$NGINX_DIR"
+mkdir -p "$NGINX_DIR"
 
 memcached_args=(-l "$HOST" -p "$MEMCACHED_PORT" -U 0 -m 64 -c 256)
 if [ "$(id -u)" -eq 0 ]; then
   # memcached refuses to run as root without -u; drop to nobody when that user exists.
   if id nobody >/dev/null 2>&1; then memcached_args+=(-u nobody); else memcached_args+=(-u root); fi
 fi
-start memcached "$MEMCACHED_PORT" "$LOG_DIR/memcached.log" memcached "${memcached_args[@]}"
+launch memcached "$LOG_DIR/memcached.log" memcached "${memcached_args[@]}"
+await memcached "$MEMCACHED_PORT"
 
-NODES="node-A=$URL_A,node-B=$URL_B"
-start_node() {
+node_args=()
+if [ "$MEMCACHED_PORT" != "$WAR_MEMCACHED_PORT" ]; then
+  node_args+=(--memcached "$HOST:$MEMCACHED_PORT")
+fi
+launch_node() {
   local name="$1" port="$2"
-  start "$name" "$port" "$LOG_DIR/$name.log" \
-    java -Xmx256m -Ddemo.node="$name" -Ddemo.nodes="$NODES" \
+  launch "$name" "$LOG_DIR/$name.log" \
+    java -Xmx256m -Ddemo.node="$name" \
       -cp "$TARGET/jetty-lib/*" "$DEMO_DIR/launcher/DemoLauncher.java" \
-      --host "$HOST" --port "$port" --war "$WAR"
+      --host "$HOST" --port "$port" --war "$WAR" "${node_args[@]}"
 }
-start_node node-A "$PORT_A"
-start_node node-B "$PORT_B"
+# both nodes start at once; each listens only once its webapp is deployed
+launch_node node-A "$PORT_A"
+launch_node node-B "$PORT_B"
+await node-A "$PORT_A"
+await node-B "$PORT_B"
+
+write_nginx_conf
+"$NGINX" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$LOG_DIR/nginx-error.log" -t \
+  >"$LOG_DIR/nginx.log" 2>&1 || { ms_log "the generated nginx configuration is invalid:"; cat "$LOG_DIR/nginx.log" >&2; exit 1; }
+# in the foreground (daemon off), so that its pid is the one we stop
+launch nginx "$LOG_DIR/nginx.log" \
+  "$NGINX" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$LOG_DIR/nginx-error.log" -g 'daemon off;'
+await nginx "$PORT_LB"
 
 cat <<EOF
 
-  memsession demo is running: one memcached, two nodes, one shared session.
+  memsession demo is running. Open:
 
-    node-A  $URL_A
-    node-B  $URL_B
-    memcached  $HOST:$MEMCACHED_PORT
+      $URL
 
-  Open both URLs in the same browser: the session id and the visit counter carry
-  over from one node to the other. Logs: $LOG_DIR/
+  nginx $HOST:$PORT_LB (round-robin, no sticky sessions)
+    -> node-A $HOST:$PORT_A and node-B $HOST:$PORT_B (Jetty 12, the same WAR)
+    -> memcached $HOST:$MEMCACHED_PORT
+  Reload the page: the node changes, the session and its visit counter stay.
+  Logs and the generated nginx.conf: $RUN_DIR/
   Press Ctrl-C to stop.
 
 EOF

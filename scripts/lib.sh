@@ -18,41 +18,43 @@ ms_as_root() {
   fi
 }
 
-# Stops and disables the memcached system service that Debian's package sets up,
-# so that nothing keeps listening on 127.0.0.1:11211 because of our install.
-# Tests and the demo start their own memcached processes from the binary.
-ms_disable_memcached_service() {
+# Stops and disables the system service NAME that a Debian package may have set up, so that
+# nothing keeps running or listening because of our install (memcached would sit on
+# 127.0.0.1:11211, nginx on port 80). Tests and the demo start their own processes from the binaries.
+ms_disable_service() {
+  local name="$1"
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-    ms_as_root systemctl disable --now memcached.service >/dev/null 2>&1 || true
+    ms_as_root systemctl disable --now "$name.service" >/dev/null 2>&1 || true
   else
     # No systemd running (typical container): use the SysV init script, which
     # stops the daemon through its pid file, and keep it from starting at boot.
-    if [ -x /etc/init.d/memcached ]; then
-      ms_as_root /etc/init.d/memcached stop >/dev/null 2>&1 || true
+    if [ -x "/etc/init.d/$name" ]; then
+      ms_as_root "/etc/init.d/$name" stop >/dev/null 2>&1 || true
     fi
     if command -v update-rc.d >/dev/null 2>&1; then
-      ms_as_root update-rc.d memcached disable >/dev/null 2>&1 || true
+      ms_as_root update-rc.d "$name" disable >/dev/null 2>&1 || true
     fi
     if command -v systemctl >/dev/null 2>&1; then
-      ms_as_root systemctl disable memcached.service >/dev/null 2>&1 || true
+      ms_as_root systemctl disable "$name.service" >/dev/null 2>&1 || true
     fi
   fi
 }
 
-# Installs memcached from Debian's packages when the binary is not on PATH.
-# Idempotent: does nothing when memcached is already installed.
-ms_ensure_memcached() {
-  if command -v memcached >/dev/null 2>&1; then
-    return 0
-  fi
+# Kept for callers of the former name.
+ms_disable_memcached_service() {
+  ms_disable_service memcached
+}
+
+# ms_apt_install PACKAGE...: installs Debian packages without letting their maintainer scripts
+# start any service. Returns apt-get's failure, if any.
+ms_apt_install() {
   if ! command -v apt-get >/dev/null 2>&1; then
-    ms_log "memcached is not installed and apt-get is not available: install memcached yourself"
+    ms_log "apt-get is not available: install $* yourself"
     return 1
   fi
-  ms_log "memcached not found: installing it with apt-get"
+  ms_log "installing with apt-get: $*"
 
-  # Keep the package's maintainer scripts from starting the service at all
-  # (invoke-rc.d and deb-systemd-invoke honour policy-rc.d exit code 101).
+  # invoke-rc.d and deb-systemd-invoke honour policy-rc.d exit code 101 ("do not start").
   local policy=/usr/sbin/policy-rc.d created_policy=0
   if [ ! -e "$policy" ]; then
     if ms_as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"; then
@@ -63,18 +65,73 @@ ms_ensure_memcached() {
   local rc=0
   ms_as_root env DEBIAN_FRONTEND=noninteractive apt-get update || rc=$?
   if [ "$rc" -eq 0 ]; then
-    ms_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends memcached || rc=$?
+    ms_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" || rc=$?
   fi
 
   if [ "$created_policy" -eq 1 ]; then
     ms_as_root rm -f "$policy" || true
   fi
-  # Whatever the policy did, make sure no service is left running or enabled.
-  ms_disable_memcached_service
+  if [ "$rc" -ne 0 ]; then
+    ms_log "apt-get could not install $* (exit code $rc)"
+  fi
+  return "$rc"
+}
 
+# Installs memcached from Debian's packages when the binary is not on PATH; its service is left
+# stopped and disabled. Idempotent: does nothing when memcached is already installed.
+ms_ensure_memcached() {
+  if command -v memcached >/dev/null 2>&1; then
+    return 0
+  fi
+  ms_log "memcached not found"
+  local rc=0
+  ms_apt_install memcached || rc=$?
+  # Whatever the policy did, make sure no service is left running or enabled.
+  ms_disable_service memcached
   if [ "$rc" -ne 0 ] || ! command -v memcached >/dev/null 2>&1; then
-    ms_log "could not install memcached (apt-get exit code $rc)"
+    ms_log "could not install memcached"
     return 1
   fi
   ms_log "installed $(memcached -V 2>/dev/null || echo memcached)"
+}
+
+# The nginx binary (Debian installs it in /usr/sbin, which a non-root PATH may lack), or nothing.
+ms_nginx_bin() {
+  if command -v nginx >/dev/null 2>&1; then
+    command -v nginx
+  elif [ -x /usr/sbin/nginx ]; then
+    echo /usr/sbin/nginx
+  fi
+}
+
+# Installs nginx (the demo's load balancer) from Debian's packages when missing; its service is
+# left stopped and disabled: the demo runs its own nginx with its own configuration.
+ms_ensure_nginx() {
+  if [ -n "$(ms_nginx_bin)" ]; then
+    return 0
+  fi
+  ms_log "nginx not found"
+  local rc=0
+  ms_apt_install nginx || rc=$?
+  ms_disable_service nginx
+  if [ "$rc" -ne 0 ] || [ -z "$(ms_nginx_bin)" ]; then
+    ms_log "could not install nginx"
+    return 1
+  fi
+  ms_log "installed $("$(ms_nginx_bin)" -v 2>&1)"
+}
+
+# Installs headless Chromium and its WebDriver (Debian's chromium, chromium-driver) for the
+# browser test when missing. No browser is ever downloaded from anywhere else.
+ms_ensure_chromium() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    return 0
+  fi
+  ms_log "chromium or chromedriver not found"
+  ms_apt_install chromium chromium-driver || return 1
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    ms_log "could not install chromium and chromium-driver"
+    return 1
+  fi
+  ms_log "installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
 }

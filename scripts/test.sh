@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# THE test command: installs memcached when missing (the tests start their own
-# memcached processes on free loopback ports), then runs the Maven build (and the demo WAR) with
-# every test. Extra arguments go to Maven, e.g. ./scripts/test.sh -Dtest=SomeTest
+# THE test command: installs what the tests run when missing (memcached; nginx, chromium and
+# chromium-driver for the browser test; all Debian packages, no service left running), then runs the
+# Maven build with every test, then builds the demo WAR and runs the browser test against the demo
+# cluster (scripts/demo.sh --no-build, on free loopback ports). Extra arguments go to the first Maven
+# run, e.g. ./scripts/test.sh -Dtest=SomeTest
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,7 +12,12 @@ cd "$ROOT"
 . "$ROOT/scripts/lib.sh"
 
 ms_ensure_memcached
+ms_ensure_nginx
+ms_ensure_chromium
 
 # install (not just verify) so that the demo WAR below builds against this very library
 mvn -B install "$@"
-mvn -B -q -f demo-webapp/pom.xml package
+# the demo WAR, then DemoBrowserIT (failsafe): headless Chromium through nginx; it saves
+# docs/demo-screenshot.png. clean: the WAR plugin keeps a library jar already in target/ when that
+# one's date is newer, so the WAR could otherwise carry an older build of the library.
+mvn -B -f demo-webapp/pom.xml clean verify

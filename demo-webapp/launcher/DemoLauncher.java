@@ -7,6 +7,10 @@
  *        --host 127.0.0.1 --port 8081 --war demo-webapp/target/memsession-demo.war
  *
  * It is not part of the WAR: any Servlet 6 container can run the same WAR.
+ *
+ * With {@code --memcached HOST:PORT} the memsession filter's "servers" init-param is set to that
+ * address through a Jetty override descriptor (container configuration, like a Tomcat context.xml),
+ * so the WAR itself stays unchanged; the browser test uses it to run beside a demo on the default port.
  */
 
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
@@ -15,6 +19,9 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.ClassMatcher;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 public class DemoLauncher {
 
@@ -22,6 +29,7 @@ public class DemoLauncher {
         String host = "127.0.0.1";
         int port = 8080;
         String war = null;
+        String memcached = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (i + 1 >= args.length) {
@@ -31,6 +39,7 @@ public class DemoLauncher {
                 case "--host" -> host = args[++i];
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--war" -> war = args[++i];
+                case "--memcached" -> memcached = args[++i];
                 default -> usage("unknown argument " + arg);
             }
         }
@@ -47,6 +56,9 @@ public class DemoLauncher {
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath("/");
         webapp.setWar(new File(war).getAbsolutePath());
+        if (memcached != null) {
+            webapp.addOverrideDescriptor(serversOverride(memcached).toString());
+        }
         // A failure to deploy (e.g. the filter's init throwing) must stop the node, not leave
         // a server answering 503.
         webapp.setThrowUnavailableOnStartupException(true);
@@ -63,9 +75,28 @@ public class DemoLauncher {
         server.join();
     }
 
+    /** A descriptor that Jetty applies over the WAR's web.xml: the filter named "memsession" gets these servers. */
+    private static Path serversOverride(String servers) throws Exception {
+        if (!servers.matches("[0-9A-Za-z.:\\[\\]]+")) {
+            usage("--memcached takes HOST:PORT, not " + servers);
+        }
+        Path file = Files.createTempFile("memsession-demo-override", ".xml");
+        file.toFile().deleteOnExit();
+        Files.writeString(file, """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+                  <filter>
+                    <filter-name>memsession</filter-name>
+                    <init-param><param-name>servers</param-name><param-value>%s</param-value></init-param>
+                  </filter>
+                </web-app>
+                """.formatted(servers), StandardCharsets.UTF_8);
+        return file;
+    }
+
     private static void usage(String problem) {
         System.err.println("DemoLauncher: " + problem);
-        System.err.println("usage: DemoLauncher [--host 127.0.0.1] [--port 8080] --war FILE.war");
+        System.err.println("usage: DemoLauncher [--host 127.0.0.1] [--port 8080] [--memcached HOST:PORT] --war FILE.war");
         System.exit(2);
     }
 }

@@ -169,6 +169,11 @@ final class CommitAwareResponse extends HttpServletResponseWrapper {
 
     private void trackContentLengthHeader(String name, String value) {
         if ("Content-Length".equalsIgnoreCase(name)) {
+            if (value == null) {
+                // setHeader(name, null) removes the header (Jetty's static files do it first)
+                contentLength = -1;
+                return;
+            }
             try {
                 contentLength = Long.parseLong(value.trim());
             } catch (NumberFormatException e) {

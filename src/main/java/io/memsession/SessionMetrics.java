@@ -14,6 +14,7 @@ public final class SessionMetrics {
     public static final String CONTEXT_ATTRIBUTE = "io.memsession.SessionMetrics";
 
     private final LongAdder loads = new LongAdder();
+    private final LongAdder loadNanos = new LongAdder();
     private final LongAdder saves = new LongAdder();
     private final LongAdder touches = new LongAdder();
     private final LongAdder saveConflicts = new LongAdder();
@@ -28,6 +29,15 @@ public final class SessionMetrics {
     /** Sessions read from the store (a hit or a miss). */
     public long loads() {
         return loads.sum();
+    }
+
+    /**
+     * Time spent waiting for the store in {@linkplain #loads() loads}, in nanoseconds, failed ones included:
+     * {@code loadNanos() / loads()} is the mean load latency, the store's share of a request that reads its
+     * session.
+     */
+    public long loadNanos() {
+        return loadNanos.sum();
     }
 
     /** Session documents written (created, replaced or moved to a new id). */
@@ -71,8 +81,9 @@ public final class SessionMetrics {
         return storeFailures.sum();
     }
 
-    void recordLoad() {
+    void recordLoad(long nanos) {
         loads.increment();
+        loadNanos.add(nanos);
     }
 
     void recordSave() {

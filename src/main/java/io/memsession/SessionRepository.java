@@ -491,8 +491,13 @@ final class SessionRepository {
      * @throws SessionStoreException when the store does not answer: never mistaken for "absent"
      */
     private Found read(String id) {
-        metrics.recordLoad();
-        Optional<StoredSession> stored = store.load(id);
+        long started = System.nanoTime();
+        Optional<StoredSession> stored;
+        try {
+            stored = store.load(id);
+        } finally {
+            metrics.recordLoad(System.nanoTime() - started);
+        }
         SessionRecord record = stored.map(found -> decodeOrNull(id, found)).orElse(null);
         if (record == null) {
             return null;

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import io.memsession.store.SaveOutcome;
 import io.memsession.store.SessionStore;
@@ -25,6 +26,8 @@ final class InMemorySessionStore implements SessionStore {
     final Set<String> failing = ConcurrentHashMap.newKeySet();
     /** Operations that succeed in the store but fail on their way back, as a client-side timeout can. */
     final Set<String> failingAfterwards = ConcurrentHashMap.newKeySet();
+    /** How long each load takes, as a network round trip would (0: at once). */
+    volatile long loadLatencyNanos;
 
     private void maybeFail(String operation) {
         if (failing.contains(operation)) {
@@ -41,6 +44,9 @@ final class InMemorySessionStore implements SessionStore {
     @Override
     public Optional<StoredSession> load(String id) {
         maybeFail("load");
+        if (loadLatencyNanos > 0) {
+            LockSupport.parkNanos(loadLatencyNanos);
+        }
         loads.incrementAndGet();
         StoredSession document = documents.get(id);
         if (document == null) {

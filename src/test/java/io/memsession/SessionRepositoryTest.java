@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,9 +21,10 @@ class SessionRepositoryTest {
 
     private final InMemorySessionStore store = new InMemorySessionStore();
     private final AttributeCodec attributeCodec = new AttributeCodec(TypeAllowList.parse(null));
+    private final SessionMetrics metrics = new SessionMetrics();
     private final SessionRepository repository = new SessionRepository(store, new SessionCodec(attributeCodec),
             new SessionServices(null, attributeCodec, SessionListeners.NONE, true), new SessionIds(new SecureRandom()),
-            1800, Clock.systemUTC(), new SessionMetrics(), ExpiryWatch.DISABLED, ConcurrencyMode.MERGE);
+            1800, Clock.systemUTC(), metrics, ExpiryWatch.DISABLED, ConcurrencyMode.MERGE);
 
     private static long now() {
         return System.currentTimeMillis();
@@ -79,6 +81,19 @@ class SessionRepositoryTest {
         repository.save(session, true, now());
         assertEquals(writesBefore, store.writes.get(), "an equal value set again must not be written");
         assertEquals(1, store.touches.get());
+    }
+
+    @Test
+    void loads_areCountedWithTheTimeTheStoreTook() {
+        String id = storedSession();
+        store.loadLatencyNanos = TimeUnit.MILLISECONDS.toNanos(3);
+        long loadsBefore = metrics.loads();
+        long nanosBefore = metrics.loadNanos();
+        loaded(id);
+        repository.load("y".repeat(32));
+        assertEquals(loadsBefore + 2, metrics.loads(), "a hit and a miss are both loads");
+        long spent = metrics.loadNanos() - nanosBefore;
+        assertTrue(spent >= TimeUnit.MILLISECONDS.toNanos(6), "two 3 ms loads took " + spent + " ns");
     }
 
     @Test

@@ -7,23 +7,16 @@ import jakarta.servlet.http.HttpSession;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
- * The demo page. It knows nothing about memcached: it uses only the standard
- * {@link HttpSession} API, and the session is shared between nodes because
- * {@code io.memsession.MemcachedSessionFilter} is registered in web.xml.
+ * The demo page. It knows nothing about memcached: it uses only the standard {@link HttpSession} API
+ * (including {@code changeSessionId} at log-in and {@code invalidate} at log-out), and the session is
+ * shared between nodes because {@code io.memsession.MemcachedSessionFilter} is registered in web.xml.
  *
- * <p>System properties read (set by scripts/demo.sh):
- * <ul>
- *   <li>{@code demo.node}: the name shown for this node (default: "port N");</li>
- *   <li>{@code demo.nodes}: the nodes to link to, as
- *       {@code name=url,name=url} (default: none).</li>
- * </ul>
+ * <p>The node's name comes from the {@code demo.node} system property (set by scripts/demo.sh).
  */
 public class DemoServlet extends HttpServlet {
 
@@ -31,8 +24,16 @@ public class DemoServlet extends HttpServlet {
 
     static final String VISITS = "visits";
     static final String LAST_NODE = "lastServedBy";
+    static final String USER = "user";
+    private static final Set<String> RESERVED = Set.of(VISITS, LAST_NODE, USER);
     private static final int MAX_NAME = 100;
     private static final int MAX_VALUE = 1000;
+    private static final int MAX_USER = 40;
+
+    /** Whether the page keeps this attribute itself, so that forms and the API may not set it. */
+    static boolean isReserved(String name) {
+        return RESERVED.contains(name);
+    }
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -41,20 +42,22 @@ public class DemoServlet extends HttpServlet {
         Object visits = session.getAttribute(VISITS);
         int count = (visits instanceof Integer i) ? i + 1 : 1;
         session.setAttribute(VISITS, count);
-        session.setAttribute(LAST_NODE, nodeName(req));
-        render(req, resp, session, previousNode, null);
+        session.setAttribute(LAST_NODE, Node.name(req));
+        String notice = req.getParameter("loggedOut") != null
+                ? "Logged out: the previous session was invalidated on every node; this is a new one." : null;
+        render(req, resp, session, previousNode, notice, null);
     }
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         req.setCharacterEncoding("UTF-8");
         String action = req.getParameter("action");
-        if ("invalidate".equals(action)) {
+        if ("logout".equals(action)) {
             HttpSession session = req.getSession(false);
             if (session != null) {
                 session.invalidate();
             }
-            redirectHome(req, resp);
+            redirectHome(req, resp, "?loggedOut");
             return;
         }
 
@@ -69,36 +72,47 @@ public class DemoServlet extends HttpServlet {
             if (name.isEmpty()) {
                 error = "Give the attribute a name.";
             } else if (name.length() > MAX_NAME || value.length() > MAX_VALUE) {
-                error = "Names are limited to " + MAX_NAME + " characters and values to "
-                        + MAX_VALUE + ".";
-            } else if (VISITS.equals(name) || LAST_NODE.equals(name)) {
+                error = "Names are limited to " + MAX_NAME + " characters and values to " + MAX_VALUE + ".";
+            } else if (isReserved(name)) {
                 error = "\"" + name + "\" is kept by the page itself; pick another name.";
             } else {
                 session.setAttribute(name, value);
             }
         } else if ("remove".equals(action)) {
-            session.removeAttribute(name);
+            if (!isReserved(name)) {
+                session.removeAttribute(name);
+            }
+        } else if ("login".equals(action)) {
+            String user = trim(req.getParameter(USER));
+            if (user.isEmpty() || user.length() > MAX_USER) {
+                error = "A user name has 1 to " + MAX_USER + " characters.";
+            } else {
+                session.setAttribute(USER, user);
+                // A new id at every change of privilege: an id planted before the log-in (session
+                // fixation) is worth nothing after it.
+                req.changeSessionId();
+            }
         } else {
             error = "Unknown action.";
         }
 
         if (error != null) {
             resp.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-            render(req, resp, session, session.getAttribute(LAST_NODE), error);
+            render(req, resp, session, session.getAttribute(LAST_NODE), null, error);
         } else {
-            redirectHome(req, resp);
+            redirectHome(req, resp, "");
         }
     }
 
-    private void redirectHome(HttpServletRequest req, HttpServletResponse resp) {
+    private static void redirectHome(HttpServletRequest req, HttpServletResponse resp, String query) {
         // Post/Redirect/Get: reloading the page does not repeat the form.
         resp.setStatus(HttpServletResponse.SC_SEE_OTHER);
-        resp.setHeader("Location", req.getContextPath() + "/");
+        resp.setHeader("Location", req.getContextPath() + "/" + query);
     }
 
     private void render(HttpServletRequest req, HttpServletResponse resp, HttpSession session,
-                        Object previousNode, String error) throws IOException {
-        String node = nodeName(req);
+                        Object previousNode, String notice, String error) throws IOException {
+        String node = Node.name(req);
         resp.setContentType("text/html;charset=UTF-8");
         resp.setHeader("Cache-Control", "no-store");
         PrintWriter out = resp.getWriter();
@@ -106,104 +120,95 @@ public class DemoServlet extends HttpServlet {
         List<String> names = Collections.list(session.getAttributeNames());
         Collections.sort(names);
         String action = esc(req.getContextPath() + "/");
+        Object user = session.getAttribute(USER);
 
         out.println("<!DOCTYPE html>");
         out.println("<html lang=\"en\"><head><meta charset=\"utf-8\">");
+        out.println("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         out.println("<title>memsession demo - " + esc(node) + "</title>");
-        out.println("<style>"
-                + "body{font-family:system-ui,sans-serif;margin:2rem;max-width:48rem;color:#222}"
-                + ".node{display:inline-block;padding:.3rem .8rem;border-radius:.4rem;color:#fff;"
-                + "background:" + nodeColour(node) + "}"
-                + "table{border-collapse:collapse;margin:.5rem 0}"
-                + "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}"
-                + "th{background:#f3f3f3}.error{color:#b00020;font-weight:bold}"
-                + "form{margin:.5rem 0}code{word-break:break-all}"
-                + "</style></head><body>");
-        out.println("<h1>memsession demo</h1>");
+        out.println("<link rel=\"stylesheet\" href=\"" + action + "demo.css\">");
+        out.println("<style>.node{background:" + nodeColour(node) + "}</style>");
+        out.println("<script src=\"" + action + "demo.js\" defer></script>");
+        out.println("</head><body>");
+        out.println("<header><h1>memsession demo</h1>");
         out.println("<p>Served by <span class=\"node\" id=\"node\">" + esc(node) + "</span>");
         if (previousNode != null && !node.equals(String.valueOf(previousNode))) {
-            out.println(" &mdash; the previous request of this session was served by <strong>"
-                    + esc(String.valueOf(previousNode)) + "</strong>");
+            out.println("<span id=\"moved\">&larr; the previous request of this session was served by <strong>"
+                    + esc(String.valueOf(previousNode)) + "</strong></span>");
         }
-        out.println("</p>");
-
-        Map<String, String> nodes = otherNodes();
-        if (!nodes.isEmpty()) {
-            out.println("<p>Open this page on:");
-            for (Map.Entry<String, String> e : nodes.entrySet()) {
-                out.println(" <a href=\"" + esc(e.getValue()) + "\">" + esc(e.getKey()) + " ("
-                        + esc(e.getValue()) + ")</a>");
-            }
-            out.println("</p>");
+        out.println("</p></header>");
+        if (notice != null) {
+            out.println("<p class=\"notice\" id=\"notice\">" + esc(notice) + "</p>");
         }
-
         if (error != null) {
-            out.println("<p class=\"error\">" + esc(error) + "</p>");
+            out.println("<p class=\"error\" id=\"error\">" + esc(error) + "</p>");
         }
 
-        out.println("<h2>Session</h2><table>");
-        row(out, "Session id", "<code id=\"session-id\">" + esc(session.getId()) + "</code>");
-        row(out, "Created", esc(Instant.ofEpochMilli(session.getCreationTime()).toString()));
-        row(out, "Last accessed", esc(Instant.ofEpochMilli(session.getLastAccessedTime()).toString()));
+        out.println("<main><section>");
+        out.println("<h2>Session</h2><table class=\"facts\">");
+        row(out, "Session id", "<code id=\"session-id\" title=\"shortened\">" + esc(Node.shortId(session.getId()))
+                + "</code>");
+        row(out, "Visits", "<span id=\"visits\">" + esc(String.valueOf(session.getAttribute(VISITS))) + "</span>");
+        row(out, "User", user == null ? "<span id=\"user\" class=\"none\">not logged in</span>"
+                : "<span id=\"user\">" + esc(String.valueOf(user)) + "</span>");
         row(out, "Timeout", esc(session.getMaxInactiveInterval() + " s"));
-        row(out, "Visits", "<span id=\"visits\">"
-                + esc(String.valueOf(session.getAttribute(VISITS))) + "</span>");
         out.println("</table>");
 
+        if (user == null) {
+            out.println("<form method=\"post\" action=\"" + action + "\" id=\"login-form\">"
+                    + "<input type=\"hidden\" name=\"action\" value=\"login\">"
+                    + "<label>User <input name=\"user\" required maxlength=\"" + MAX_USER + "\"></label> "
+                    + "<button type=\"submit\" id=\"login\">Log in</button>"
+                    + "<small>stores the name and calls <code>changeSessionId()</code></small></form>");
+        } else {
+            out.println("<form method=\"post\" action=\"" + action + "\" id=\"logout-form\">"
+                    + "<input type=\"hidden\" name=\"action\" value=\"logout\">"
+                    + "<button type=\"submit\" id=\"logout\">Log out</button>"
+                    + "<small>calls <code>invalidate()</code>: the session is gone on every node</small></form>");
+        }
+
+        out.println("<h2>Store a value</h2>");
+        out.println("<form method=\"post\" action=\"" + action + "\" id=\"store-form\">"
+                + "<input type=\"hidden\" name=\"action\" value=\"store\">"
+                + "<label>Name <input name=\"name\" required maxlength=\"" + MAX_NAME + "\"></label> "
+                + "<label>Value <input name=\"value\" maxlength=\"" + MAX_VALUE + "\"></label> "
+                + "<button type=\"submit\" id=\"store\">Store</button></form>");
+
         out.println("<h2>Attributes</h2>");
-        out.println("<table id=\"attributes\"><tr><th>Name</th><th>Value</th><th>Type</th><th></th></tr>");
+        out.println("<table id=\"attributes\"><tr><th>Name</th><th>Value</th><th></th></tr>");
         for (String name : names) {
-            Object value = session.getAttribute(name);
-            String type = value == null ? "" : value.getClass().getSimpleName();
             String remove = "";
-            if (!VISITS.equals(name) && !LAST_NODE.equals(name)) {
-                remove = "<form method=\"post\" action=\"" + action + "\" style=\"margin:0\">"
+            if (!isReserved(name)) {
+                remove = "<form method=\"post\" action=\"" + action + "\" class=\"inline\">"
                         + "<input type=\"hidden\" name=\"action\" value=\"remove\">"
                         + "<input type=\"hidden\" name=\"name\" value=\"" + esc(name) + "\">"
                         + "<button type=\"submit\">Remove</button></form>";
             }
-            out.println("<tr><td>" + esc(name) + "</td><td>" + esc(String.valueOf(value))
-                    + "</td><td>" + esc(type) + "</td><td>" + remove + "</td></tr>");
+            out.println("<tr data-name=\"" + esc(name) + "\"><td>" + esc(name) + "</td><td class=\"value\">"
+                    + esc(String.valueOf(session.getAttribute(name))) + "</td><td>" + remove + "</td></tr>");
         }
         out.println("</table>");
+        out.println("</section>");
 
-        out.println("<h2>Store a value</h2>");
-        out.println("<form method=\"post\" action=\"" + action + "\">"
-                + "<input type=\"hidden\" name=\"action\" value=\"store\">"
-                + "<label>Name <input name=\"name\" required maxlength=\"" + MAX_NAME + "\"></label> "
-                + "<label>Value <input name=\"value\" maxlength=\"" + MAX_VALUE + "\"></label> "
-                + "<button type=\"submit\">Store</button></form>");
-
-        out.println("<h2>End the session</h2>");
-        out.println("<form method=\"post\" action=\"" + action + "\">"
-                + "<input type=\"hidden\" name=\"action\" value=\"invalidate\">"
-                + "<button type=\"submit\">Invalidate session</button></form>");
+        out.println("<section class=\"wide\"><h2>memsession on each node <small>live</small></h2>");
+        out.println("<table id=\"metrics\"><thead><tr><th>node</th><th>loads</th><th>saves</th>"
+                + "<th>touches</th><th>conflicts</th><th>dropped</th><th>failures</th>"
+                + "<th>load time</th><th>seen</th></tr></thead><tbody></tbody></table>");
+        out.println("<p class=\"hint\">Counters since each node started, polled from <code>metrics.json</code>"
+                + " through the balancer, which answers from each node in turn. <em>touches</em>: unchanged"
+                + " sessions kept alive with a small write; <em>conflicts</em>: writes that found the session"
+                + " changed by a concurrent request and merged into it; <em>dropped</em>: changes given up;"
+                + " <em>failures</em>: memcached operations that failed or timed out; <em>load time</em>:"
+                + " the mean wait for memcached per session read, over the last few seconds.</p>");
+        out.println("<p>Reload the page: the node changes, the session and the counter stay. "
+                + "<a href=\"" + action + "parallel.html\" id=\"parallel-link\">Parallel requests</a>: "
+                + "many ajax calls at once, each changing its own attribute, and nothing is lost.</p>");
+        out.println("</section></main>");
         out.println("</body></html>");
     }
 
     private static void row(PrintWriter out, String label, String html) {
         out.println("<tr><th>" + esc(label) + "</th><td>" + html + "</td></tr>");
-    }
-
-    private static String nodeName(HttpServletRequest req) {
-        String name = System.getProperty("demo.node");
-        if (name == null || name.isBlank()) {
-            return "port " + req.getLocalPort();
-        }
-        return name;
-    }
-
-    /** Parses {@code demo.nodes} ("name=url,name=url") in order. */
-    private static Map<String, String> otherNodes() {
-        Map<String, String> nodes = new LinkedHashMap<>();
-        String spec = System.getProperty("demo.nodes", "");
-        for (String part : spec.split(",")) {
-            int eq = part.indexOf('=');
-            if (eq > 0 && eq < part.length() - 1) {
-                nodes.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
-            }
-        }
-        return nodes;
     }
 
     /** A stable colour per node name, so switching nodes is visible at a glance. */
