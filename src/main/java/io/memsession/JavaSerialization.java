@@ -11,6 +11,7 @@ import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.OutputStream;
 import java.io.Serializable;
+import java.lang.reflect.Array;
 
 /**
  * Java serialization of allow-listed application objects, with the same class rule on both sides: the
@@ -35,6 +36,9 @@ final class JavaSerialization {
         } catch (DisallowedClassException e) {
             throw new IllegalArgumentException(what + "it contains an object of class " + e.className
                     + ", which is not allowed; " + TypeAllowList.howToAllow(e.className), e);
+        } catch (LimitException e) {
+            throw new IllegalArgumentException(what + "it holds " + e.getMessage() + ", which would not be read"
+                    + " back", e);
         } catch (NotSerializableException e) {
             throw new IllegalArgumentException(what + "it contains an object of class " + e.getMessage()
                     + ", which does not implement java.io.Serializable", e);
@@ -79,6 +83,7 @@ final class JavaSerialization {
          * before rethrowing it; that write must pass, or its own failure would replace the real one.
          */
         private boolean failed;
+        private long objects;
 
         CheckingOutputStream(OutputStream out, TypeAllowList allowList) throws IOException {
             super(out);
@@ -111,6 +116,16 @@ final class JavaSerialization {
                 failed = true;
                 throw new NotSerializableException(obj.getClass().getName());
             }
+            // the reading filter's bounds that can be seen while writing: objects and array lengths
+            if (!failed && ++objects > TypeAllowList.MAX_REFERENCES) {
+                failed = true;
+                throw new LimitException("more than " + TypeAllowList.MAX_REFERENCES + " objects");
+            }
+            if (!failed && obj.getClass().isArray() && Array.getLength(obj) > TypeAllowList.MAX_ARRAY_LENGTH) {
+                failed = true;
+                throw new LimitException("an array of " + Array.getLength(obj) + " elements, more than "
+                        + TypeAllowList.MAX_ARRAY_LENGTH);
+            }
             return obj;
         }
     }
@@ -137,6 +152,15 @@ final class JavaSerialization {
         @Override
         protected Class<?> resolveProxyClass(String[] interfaces) throws IOException {
             throw new InvalidClassException("dynamic proxy classes are never deserialized");
+        }
+    }
+
+    /** The object graph breaks a bound of the reading filter. */
+    private static final class LimitException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LimitException(String message) {
+            super(message);
         }
     }
 

@@ -493,6 +493,23 @@ class AttributeCodecTest {
         assertEquals(manyStrings, roundTrip(manyStrings), "string keys have no such bound");
     }
 
+    /** The reading filter's reference and array bounds, applied when an application object is encoded. */
+    @Test
+    void javaSerializedGraphsBeyondTheReadersBounds_areRefusedWhenEncoded() {
+        IllegalArgumentException array = assertThrows(IllegalArgumentException.class,
+                () -> codec.encode(new Box(new byte[(int) TypeAllowList.MAX_ARRAY_LENGTH + 1])));
+        assertMentions(array, "Box", "array of 1000001 elements");
+        List<Object> many = new ArrayList<>();
+        for (int i = 0; i <= TypeAllowList.MAX_REFERENCES; i++) {
+            many.add(new Box(null));
+        }
+        IllegalArgumentException objects = assertThrows(IllegalArgumentException.class,
+                () -> codec.encode(new Box(many)));
+        assertMentions(objects, "more than 100000 objects");
+        Box largest = (Box) roundTrip(new Box(new byte[(int) TypeAllowList.MAX_ARRAY_LENGTH]));
+        assertEquals(TypeAllowList.MAX_ARRAY_LENGTH, ((byte[]) largest.content()).length, "the largest array reads back");
+    }
+
     /** Every document is bounded in tokens, whatever shape spends them. */
     @Test
     void documentsOfMoreTokensThanTheBound_areRefused() {
