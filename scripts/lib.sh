@@ -78,3 +78,69 @@ ms_ensure_memcached() {
   fi
   ms_log "installed $(memcached -V 2>/dev/null || echo memcached)"
 }
+
+# Stops and disables the PostgreSQL and MariaDB system services that Debian's packages set up: the
+# tests start their own servers from the binaries, in temporary directories on free loopback ports.
+ms_disable_database_services() {
+  local service
+  for service in postgresql mariadb; do
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      ms_as_root systemctl disable --now "$service.service" >/dev/null 2>&1 || true
+    else
+      if [ -x "/etc/init.d/$service" ]; then
+        ms_as_root "/etc/init.d/$service" stop >/dev/null 2>&1 || true
+      fi
+      if command -v update-rc.d >/dev/null 2>&1; then
+        ms_as_root update-rc.d "$service" disable >/dev/null 2>&1 || true
+      fi
+      if command -v systemctl >/dev/null 2>&1; then
+        ms_as_root systemctl disable "$service.service" >/dev/null 2>&1 || true
+      fi
+    fi
+  done
+}
+
+# Installs PostgreSQL and MariaDB from Debian's packages when their server binaries are missing (the
+# durable tier's tests run on both). Idempotent; no service is left running or enabled.
+ms_ensure_databases() {
+  local missing=()
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    missing+=(postgresql)
+  fi
+  if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+    missing+=(mariadb-server)
+  fi
+  if [ "${#missing[@]}" -eq 0 ]; then
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    ms_log "${missing[*]} not installed and apt-get is not available: install them yourself"
+    return 1
+  fi
+  ms_log "installing ${missing[*]} with apt-get"
+
+  # Keep the packages' maintainer scripts from starting the services (see ms_ensure_memcached).
+  local policy=/usr/sbin/policy-rc.d created_policy=0
+  if [ ! -e "$policy" ]; then
+    if ms_as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"; then
+      created_policy=1
+    fi
+  fi
+
+  local rc=0
+  ms_as_root env DEBIAN_FRONTEND=noninteractive apt-get update || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    ms_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" || rc=$?
+  fi
+
+  if [ "$created_policy" -eq 1 ]; then
+    ms_as_root rm -f "$policy" || true
+  fi
+  ms_disable_database_services
+
+  if [ "$rc" -ne 0 ]; then
+    ms_log "could not install ${missing[*]} (apt-get exit code $rc)"
+    return 1
+  fi
+  ms_log "installed ${missing[*]}"
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# THE test command: installs memcached when missing (the tests start their own
-# memcached processes on free loopback ports), then runs the Maven build (and the demo WAR) with
+# THE test command: installs memcached, PostgreSQL and MariaDB when missing (the tests start their own
+# server processes on free loopback ports, in temporary directories), then runs the Maven build (and the demo WAR) with
 # every test. Extra arguments go to Maven, e.g. ./scripts/test.sh -Dtest=SomeTest
 set -euo pipefail
 
@@ -10,6 +10,7 @@ cd "$ROOT"
 . "$ROOT/scripts/lib.sh"
 
 ms_ensure_memcached
+ms_ensure_databases
 
 # install (not just verify) so that the demo WAR below builds against this very library
 mvn -B install "$@"

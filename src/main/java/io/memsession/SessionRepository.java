@@ -457,7 +457,7 @@ final class SessionRepository {
         if (record == null) {
             return null;
         }
-        return new Found(stored.get(), record, Math.max(record.lastAccessedTime(), stored.get().lastAccessTime()));
+        return new Found(stored.get(), record, Math.max(record.lastAccessedTime(), stored.get().latestAccessTime()));
     }
 
 
