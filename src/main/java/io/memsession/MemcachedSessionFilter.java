@@ -19,6 +19,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import io.memsession.store.MemcachedSessionStore;
 import io.memsession.store.SessionStore;
+import io.memsession.store.tiered.TierStatistics;
+import io.memsession.store.tiered.TieredSessionStore;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +89,17 @@ public final class MemcachedSessionFilter implements Filter {
         MemcachedSessionStore memcached = new MemcachedSessionStore(config.servers(), config.keyPrefix(),
                 config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock);
         store = memcached;
+        if (config.durableTier() != null) {
+            try {
+                TieredSessionStore tier = DurableTierSetup.open(config.durableTier(), memcached, config.keyPrefix(),
+                        config.expiryGrace(), clock, SessionConfig.webappClassLoader(context.getClassLoader()));
+                context.setAttribute(TierStatistics.CONTEXT_ATTRIBUTE, tier.statistics());
+                store = tier;
+            } catch (IllegalArgumentException e) {
+                memcached.close();
+                throw new ServletException(e.getMessage(), e);
+            }
+        }
         repository = new SessionRepository(store, new SessionCodec(attributeCodec),
                 new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
                 new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics, expiryWatch,
@@ -104,8 +117,9 @@ public final class MemcachedSessionFilter implements Filter {
                     SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
         }
         context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
-        LOG.info("memsession started for context '{}': servers {}, key prefix '{}'", context.getContextPath(),
-                config.servers(), config.keyPrefix());
+        LOG.info("memsession started for context '{}': servers {}, key prefix '{}'{}", context.getContextPath(),
+                config.servers(), config.keyPrefix(),
+                config.durableTier() == null ? "" : ", durable tier " + config.durableTier());
     }
 
     @Override

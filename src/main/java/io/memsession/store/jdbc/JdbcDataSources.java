@@ -2,6 +2,11 @@ package io.memsession.store.jdbc;
 
 import java.time.Duration;
 
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ServiceLoader;
+
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -44,7 +49,20 @@ public final class JdbcDataSources {
      * {@code timeout} (250 ms at least, HikariCP's floor) for a connection.
      */
     public static HikariDataSource pooled(String jdbcUrl, String user, String password, int size, Duration timeout) {
+        return pooled(jdbcUrl, user, password, size, timeout, JdbcDataSources.class.getClassLoader());
+    }
+
+    /**
+     * As {@link #pooled(String, String, String, int, Duration)}, with the driver looked up in
+     * {@code loader} (the webapp's) when {@link DriverManager} does not know it, as happens when the
+     * container initialised DriverManager before the webapp's jars were visible.
+     *
+     * @throws IllegalArgumentException when no driver accepts the URL
+     */
+    public static HikariDataSource pooled(String jdbcUrl, String user, String password, int size, Duration timeout,
+            ClassLoader loader) {
         HikariConfig config = new HikariConfig();
+        config.setDriverClassName(driverFor(jdbcUrl, loader).getClass().getName());
         config.setPoolName("memsession");
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
@@ -57,5 +75,22 @@ public final class JdbcDataSources {
         config.setInitializationFailTimeout(-1);
         config.setAutoCommit(true);
         return new HikariDataSource(config);
+    }
+
+    private static Driver driverFor(String jdbcUrl, ClassLoader loader) {
+        try {
+            return DriverManager.getDriver(jdbcUrl);
+        } catch (SQLException notRegistered) {
+            for (Driver driver : ServiceLoader.load(Driver.class, loader)) {
+                try {
+                    if (driver.acceptsURL(jdbcUrl)) {
+                        return driver;
+                    }
+                } catch (SQLException e) {
+                    // a driver that cannot even judge the URL does not accept it
+                }
+            }
+            throw new IllegalArgumentException("no JDBC driver on the webapp's class path accepts this URL", notRegistered);
+        }
     }
 }
