@@ -68,6 +68,8 @@ public final class MemcachedSessionFilter implements Filter {
     private PathPatterns lockExclude;
     private boolean lockTimeoutFails;
     private ExpirySweeper expirySweeper;
+    /** Null unless the durable tier is on. */
+    private DurableSweeper durableSweeper;
     private Clock clock;
 
     @Override
@@ -89,18 +91,20 @@ public final class MemcachedSessionFilter implements Filter {
         MemcachedSessionStore memcached = new MemcachedSessionStore(config.servers(), config.keyPrefix(),
                 config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock);
         store = memcached;
+        TieredSessionStore tier = null;
         if (config.durableTier() != null) {
             try {
-                TieredSessionStore tier = DurableTierSetup.open(config.durableTier(), memcached, config.keyPrefix(),
+                tier = DurableTierSetup.open(config.durableTier(), memcached, config.keyPrefix(),
                         config.expiryGrace(), clock, SessionConfig.webappClassLoader(context.getClassLoader()));
-                context.setAttribute(TierStatistics.CONTEXT_ATTRIBUTE, tier.statistics());
-                store = tier;
             } catch (IllegalArgumentException e) {
                 memcached.close();
                 throw new ServletException(e.getMessage(), e);
             }
+            context.setAttribute(TierStatistics.CONTEXT_ATTRIBUTE, tier.statistics());
+            store = tier;
         }
-        repository = new SessionRepository(store, new SessionCodec(attributeCodec),
+        SessionCodec sessionCodec = new SessionCodec(attributeCodec);
+        repository = new SessionRepository(store, sessionCodec,
                 new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
                 new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics, expiryWatch,
                 config.concurrency());
@@ -114,6 +118,10 @@ public final class MemcachedSessionFilter implements Filter {
         urlIds = config.urlTracking() ? UrlSessionIds.enabled(cookies.name()) : UrlSessionIds.DISABLED;
         if (expiryWatch.isEnabled()) {
             expirySweeper = new ExpirySweeper(expiryWatch, repository, clock, config.expirySweep(),
+                    SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
+        }
+        if (tier != null) {
+            durableSweeper = new DurableSweeper(tier, repository, sessionCodec, clock, config.expirySweep(),
                     SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
         }
         context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
@@ -208,6 +216,9 @@ public final class MemcachedSessionFilter implements Filter {
     public void destroy() {
         if (expirySweeper != null) {
             expirySweeper.close();
+        }
+        if (durableSweeper != null) {
+            durableSweeper.close();
         }
         if (store != null) {
             store.close();

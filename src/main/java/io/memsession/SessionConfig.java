@@ -105,7 +105,7 @@ final class SessionConfig {
                 "with the durable tier: longest wait for a connection and for one statement, in milliseconds"
                         + " (250 to 60000)"),
         JDBC_POOL_SIZE("jdbcPoolSize", "10",
-                "with `jdbcUrl`: most connections memsession's pool opens (1 to 200)"),
+                "with `jdbcUrl`: most connections memsession's pool opens (2 to 200)"),
         JDBC_ACCESS_WRITE_FRACTION("jdbcAccessWriteFraction", "0.1",
                 "with the durable tier: a use of an unchanged session writes its access time to the database"
                         + " only when the one stored there is older than this fraction of the session's interval"
@@ -274,7 +274,7 @@ final class SessionConfig {
                 parseBoolean(Param.JDBC_CREATE_TABLE, raw.apply(Param.JDBC_CREATE_TABLE), false),
                 Duration.ofMillis(parseRange(Param.JDBC_TIMEOUT_MILLIS, raw.apply(Param.JDBC_TIMEOUT_MILLIS), 1000, 250,
                         MAX_TIMEOUT_MILLIS)),
-                (int) parseRange(Param.JDBC_POOL_SIZE, raw.apply(Param.JDBC_POOL_SIZE), 10, 1, 200),
+                (int) parseRange(Param.JDBC_POOL_SIZE, raw.apply(Param.JDBC_POOL_SIZE), 10, 2, 200),
                 parseFraction(Param.JDBC_ACCESS_WRITE_FRACTION, raw.apply(Param.JDBC_ACCESS_WRITE_FRACTION), 0.1, 0.5));
     }
 

@@ -192,6 +192,23 @@ abstract class AbstractDurableTierSuite {
     }
 
     @Test
+    void invalidate_endsTheSessionInBothTiers() {
+        User user = users(1, "ended").get(0);
+        on(user.browser(), b, "get:false", "invalidate");
+        for (boolean flushed : new boolean[] {false, true}) {
+            if (flushed) {
+                memcached.flushAll();
+            }
+            for (ContainerNode node : List.of(a, b)) {
+                Browser.Response read = Browser.rawWithCookie(node.port(), node.probePath("get:false"),
+                        "JSESSIONID=" + user.id());
+                assertEquals("null", read.p("session"),
+                        () -> node.name() + " served an invalidated session (memcached flushed: " + flushed + ")");
+            }
+        }
+    }
+
+    @Test
     void sessionInvalidatedWhileMemcachedHung_isNotResurrected() {
         List<User> users = users(3, "invalidated");
         try (MemcachedProcess.Suspension hung = memcached.suspend()) {
@@ -226,6 +243,39 @@ abstract class AbstractDurableTierSuite {
         for (User user : users) {
             assertEquals(user.name() + "-changed", on(user.browser(), b, "get:false", "attr:name").p("attr.name"));
         }
+    }
+
+    /**
+     * The documented policy for a database outage: sessions keep being served from memcached within the
+     * bounds, a change that cannot reach the database is refused (stored nowhere, so the tiers never
+     * disagree), and once the database answers again changes are stored as before.
+     */
+    @Test
+    void databaseStoppedMidRun_sessionsAnswerFromMemcached_andChangesFollowThePolicy() {
+        User user = users(1, "dbdown").get(0);
+        database.stop();
+        try {
+            for (ContainerNode node : List.of(a, b, a)) {
+                long start = System.nanoTime();
+                assertEquals(user.name(), on(user.browser(), node, "get:false", "attr:name").p("attr.name"));
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(millis < 4_000, "a read took " + millis + " ms with the database down");
+            }
+            on(user.browser(), b, "get:false", "set:name:string:during-outage");
+            assertEquals(user.name(), on(user.browser(), a, "get:false", "attr:name").p("attr.name"),
+                    "a change the database did not take is stored nowhere");
+            String failures = on(new Browser(), b, "tier").p("tier.databaseFailures");
+            assertTrue(Long.parseLong(failures) > 0, "the outage is counted");
+        } finally {
+            database.restart();
+        }
+        ItSupport.pollUntil(Duration.ofSeconds(20), "changes reach the database again", () -> {
+            on(user.browser(), b, "get:false", "set:name:string:after-outage");
+            return "after-outage".equals(on(user.browser(), a, "get:false", "attr:name").p("attr.name"));
+        });
+        memcached.flushAll();
+        assertEquals("after-outage", on(user.browser(), a, "get:false", "attr:name").p("attr.name"),
+                "the change after the outage is in the database");
     }
 
     @Test

@@ -9,8 +9,11 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
@@ -45,6 +48,10 @@ public final class JdbcSessionStore implements DurableSessionStore {
     /** {@code expires_at} of a session that never expires. */
     static final long NEVER = Long.MAX_VALUE;
     private static final Executor SAME_THREAD = Runnable::run;
+    /** The row whose lock the sweeping node holds; session keys (hashes) never contain ':'. */
+    static final String SWEEP_LOCK_KEY = "sweep:lock";
+    /** How long a row the sweep found still live is left alone. */
+    private static final long LIVE_ROW_POSTPONE_MILLIS = 60_000;
 
     private final DataSource dataSource;
     private final String table;
@@ -62,6 +69,11 @@ public final class JdbcSessionStore implements DurableSessionStore {
     private final String touchSql;
     private final String keepAliveSql;
     private final String deleteSql;
+    private final String sweepLockSql;
+    private final String expiredSql;
+    private final String postponeSql;
+    private final String expiredClaimsSql;
+    private volatile boolean sweepLockRowInserted;
 
     /**
      * @param table a name matching {@link #TABLE_NAME} (checked)
@@ -98,6 +110,11 @@ public final class JdbcSessionStore implements DurableSessionStore {
                 + " expires_at = CASE WHEN max_inactive > 0 THEN ? + max_inactive * ? ELSE " + NEVER + " END"
                 + key + " AND last_access <= ? AND (max_inactive <= 0 OR last_access + max_inactive * ? >= ?)";
         deleteSql = "DELETE FROM " + table + key;
+        sweepLockSql = "SELECT session_key FROM " + table + key + " FOR UPDATE SKIP LOCKED";
+        expiredSql = "SELECT session_key, document FROM " + table + " WHERE key_space = ? AND expires_at < ?"
+                + " AND session_key NOT LIKE '%:%' ORDER BY expires_at LIMIT ?";
+        postponeSql = "UPDATE " + table + " SET expires_at = ?" + key + " AND expires_at < ?";
+        expiredClaimsSql = "DELETE FROM " + table + " WHERE key_space = ? AND expires_at < ? AND session_key LIKE 'end:%'";
     }
 
     /** The table this store uses. */
@@ -216,6 +233,101 @@ public final class JdbcSessionStore implements DurableSessionStore {
     public boolean claimEnd(String id) {
         long now = clock.millis();
         return insert(SessionKeys.endClaimOf(id), new byte[0], now, 0, now + endClaimLife.toMillis());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One node at a time: the sweeping node holds the lock of a row of its own
+     * ({@code SELECT ... FOR UPDATE SKIP LOCKED}, PostgreSQL 9.5+, MariaDB 10.6+, MySQL 8+, H2 2.x) in a
+     * transaction for the whole run, and every other node's attempt skips it at once instead of waiting.
+     * The sessions themselves are ended through other connections (so the pool needs two), without
+     * locking their rows, so requests are never blocked by a sweep.
+     */
+    @Override
+    public boolean sweepExpired(long now, int maxRows, Function<byte[], RowFate> ender) {
+        if (!sweepLockRowInserted) {
+            // looked for first without locking: on InnoDB an insert of an existing key would wait for the
+            // lock of the node that is sweeping; a duplicate from a concurrent insert is just as good
+            if (!rowExists(SWEEP_LOCK_KEY)) {
+                insert(SWEEP_LOCK_KEY, new byte[0], now, 0, NEVER);
+            }
+            sweepLockRowInserted = true;
+        }
+        List<String> unreadable = new ArrayList<>();
+        List<String> live = new ArrayList<>();
+        boolean swept = run("sweep", connection -> {
+            connection.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = prepare(connection, sweepLockSql)) {
+                    bindKey(lock, 1, SWEEP_LOCK_KEY);
+                    try (ResultSet held = lock.executeQuery()) {
+                        if (!held.next()) {
+                            connection.rollback();
+                            return false;
+                        }
+                    }
+                }
+                List<String> keys = new ArrayList<>();
+                List<byte[]> documents = new ArrayList<>();
+                try (PreparedStatement expired = prepare(connection, expiredSql)) {
+                    expired.setString(1, keySpace);
+                    expired.setLong(2, now);
+                    expired.setInt(3, maxRows);
+                    try (ResultSet rows = expired.executeQuery()) {
+                        while (rows.next()) {
+                            keys.add(rows.getString(1));
+                            documents.add(rows.getBytes(2));
+                        }
+                    }
+                }
+                for (int i = 0; i < keys.size(); i++) {
+                    switch (ender.apply(documents.get(i))) {
+                        case UNREADABLE -> unreadable.add(keys.get(i));
+                        case LIVE -> live.add(keys.get(i));
+                        case ENDED -> {
+                            // deleted through the normal path
+                        }
+                    }
+                }
+                connection.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        });
+        if (!swept) {
+            return false;
+        }
+        for (String sessionKey : unreadable) {
+            update("delete", deleteSql, statement -> bindKey(statement, 1, sessionKey));
+        }
+        for (String sessionKey : live) {
+            update("update", postponeSql, statement -> {
+                statement.setLong(1, now + LIVE_ROW_POSTPONE_MILLIS);
+                bindKey(statement, 2, sessionKey);
+                statement.setLong(4, now);
+            });
+        }
+        update("delete", expiredClaimsSql, statement -> {
+            statement.setString(1, keySpace);
+            statement.setLong(2, now);
+        });
+        return true;
+    }
+
+    private boolean rowExists(String sessionKey) {
+        return run("select", connection -> {
+            try (PreparedStatement select = prepare(connection, selectSql)) {
+                bindKey(select, 1, sessionKey);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next();
+                }
+            }
+        });
     }
 
     @Override

@@ -6,10 +6,12 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.memsession.store.DurableSessionStore;
 import io.memsession.store.DurableSessionStore.DurableSession;
+import io.memsession.store.DurableSessionStore.RowFate;
 import io.memsession.store.SaveOutcome;
 import io.memsession.store.SessionStore;
 import io.memsession.store.SessionStoreException;
@@ -308,6 +310,16 @@ public final class TieredSessionStore implements SessionStore {
             return null;
         });
         tombstoneBestEffort(id);
+    }
+
+    /**
+     * One sweep of expired rows in the database, if no other node is sweeping (see
+     * {@link DurableSessionStore#sweepExpired}).
+     *
+     * @return false when another node holds the sweep
+     */
+    public boolean sweepExpired(long now, int maxRows, Function<byte[], RowFate> ender) {
+        return database(() -> durable.sweepExpired(now, maxRows, ender));
     }
 
     @Override

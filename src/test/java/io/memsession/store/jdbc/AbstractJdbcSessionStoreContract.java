@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import com.zaxxer.hikari.HikariDataSource;
 
 import io.memsession.store.DurableSessionStore.DurableSession;
+import io.memsession.store.DurableSessionStore.RowFate;
 import io.memsession.store.SaveOutcome;
 import io.memsession.store.SessionStore.Access;
 import io.memsession.store.SessionStoreException;
@@ -233,6 +234,76 @@ abstract class AbstractJdbcSessionStoreContract {
                 }
             }
         }
+    }
+
+    @Test
+    void sweep_handsOverExpiredRowsOnly_oneNodeAtATime_andBoundedPerRun() {
+        JdbcSessionStore sweeping = newStore("sweep:");
+        JdbcSessionStore otherNode = newStore("sweep:");
+        long now = System.currentTimeMillis();
+        List<String> expired = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String id = newId();
+            sweeping.create(id, doc(id), new Access(now - 10_000, 1));
+            expired.add(id);
+        }
+        String live = newId();
+        sweeping.create(live, doc(live), new Access(now, 60));
+        String stillLive = newId();
+        sweeping.create(stillLive, doc(stillLive), new Access(now - 10_000, 1));
+        String unreadable = newId();
+        sweeping.create(unreadable, doc("garbage"), new Access(now - 10_000, 1));
+        assertTrue(sweeping.claimEnd(expired.get(0)));
+
+        List<String> handed = new ArrayList<>();
+        List<Boolean> otherNodeSwept = new ArrayList<>();
+        assertTrue(sweeping.sweepExpired(now, 10, document -> {
+            String id = new String(document, StandardCharsets.UTF_8);
+            handed.add(id);
+            otherNodeSwept.add(otherNode.sweepExpired(now, 10, d -> RowFate.ENDED));
+            if (id.equals("garbage")) {
+                return RowFate.UNREADABLE;
+            }
+            if (id.equals(stillLive)) {
+                return RowFate.LIVE;
+            }
+            sweeping.delete(id);
+            return RowFate.ENDED;
+        }));
+        assertEquals(5, handed.size(), handed::toString);
+        assertFalse(handed.contains(live), "a live row is never handed over");
+        assertTrue(otherNodeSwept.stream().noneMatch(b -> b), "another node never sweeps at the same time");
+        for (String id : expired) {
+            assertTrue(sweeping.read(id).isEmpty());
+        }
+        assertTrue(sweeping.read(unreadable).isEmpty(), "an unreadable expired row is deleted");
+        assertTrue(sweeping.read(stillLive).isPresent(), "a row found live stays");
+        assertTrue(sweeping.read(live).isPresent());
+
+        handed.clear();
+        assertTrue(sweeping.sweepExpired(now + 1, 10, document -> {
+            handed.add(new String(document, StandardCharsets.UTF_8));
+            return RowFate.ENDED;
+        }));
+        assertEquals(List.of(), handed, "a row found live is left alone for a while");
+        assertFalse(sweeping.claimEnd(expired.get(0)), "a claim is kept until it expires");
+        assertTrue(sweeping.sweepExpired(now + Duration.ofMinutes(6).toMillis(), 1, document -> RowFate.LIVE));
+        assertTrue(sweeping.claimEnd(expired.get(0)), "an expired claim is deleted by the sweep");
+    }
+
+    @Test
+    void sweep_handsOverAtMostMaxRowsPerRun() {
+        JdbcSessionStore store = newStore("bounded:");
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 5; i++) {
+            store.create(newId(), doc("x"), new Access(now - 10_000, 1));
+        }
+        List<byte[]> handed = new ArrayList<>();
+        assertTrue(store.sweepExpired(now, 2, document -> {
+            handed.add(document);
+            return RowFate.LIVE;
+        }));
+        assertEquals(2, handed.size());
     }
 
     private long expiresAtOf(String id) {
