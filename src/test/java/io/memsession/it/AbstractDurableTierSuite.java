@@ -13,6 +13,7 @@ import io.memsession.testdb.TestDatabase;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -68,11 +69,29 @@ abstract class AbstractDurableTierSuite {
     private ContainerNode.Builder node(String name) {
         return kind().builder(name).contextPath("/app").servers(memcached.address())
                 .initParam("opTimeoutMillis", "150")
+                // the database sweep has its own test; here it must not add statements to the counts
+                .initParam("expirySweepSeconds", "3600")
+                .initParam("expiryGraceSeconds", "7200")
                 .initParam("jdbcUrl", database.jdbcUrl())
                 .initParam("jdbcUser", database.user())
                 .initParam("jdbcPassword", database.password())
                 .initParam("jdbcCreateTable", "true")
                 .initParam("jdbcTimeoutMillis", "2000");
+    }
+
+    /**
+     * Each test starts from a healthy cluster, whatever outage the one before caused: memcached clients
+     * reconnected, the database answering, nothing awaiting repair.
+     */
+    @BeforeEach
+    void awaitHealthy() {
+        ItSupport.pollUntil(Duration.ofSeconds(30), "both tiers answer both nodes", () -> {
+            Browser browser = new Browser();
+            Browser.Response created = browser.get(a.probe("get:true", "set:probe:string:ok"));
+            Browser.Response read = browser.get(b.probe("get:false", "attr:probe"));
+            return created.status() == 200 && "ok".equals(read.p("attr.probe"))
+                    && pendingRepairs(a) == 0 && pendingRepairs(b) == 0;
+        });
     }
 
     /** Runs probe ops on {@code node} in {@code browser}; must answer 200 without any op failing. */
