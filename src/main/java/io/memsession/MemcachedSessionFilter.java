@@ -103,28 +103,35 @@ public final class MemcachedSessionFilter implements Filter {
             context.setAttribute(TierStatistics.CONTEXT_ATTRIBUTE, tier.statistics());
             store = tier;
         }
-        SessionCodec sessionCodec = new SessionCodec(attributeCodec);
-        repository = new SessionRepository(store, sessionCodec,
-                new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
-                new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics, expiryWatch,
-                config.concurrency());
-        if (config.concurrency() == ConcurrencyMode.LOCK) {
-            locking = new SessionLocking(memcached, metrics, config.lockTimeout(), config.lockTtl());
+        try {
+            SessionCodec sessionCodec = new SessionCodec(attributeCodec);
+            repository = new SessionRepository(store, sessionCodec,
+                    new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
+                    new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics,
+                    expiryWatch, config.concurrency());
+            if (config.concurrency() == ConcurrencyMode.LOCK) {
+                locking = new SessionLocking(memcached, metrics, config.lockTimeout(), config.lockTtl(),
+                        config.lockQueueMax());
+            }
+            lockExclude = config.lockExclude();
+            lockTimeoutFails = config.lockTimeoutFails();
+            cookies = SessionCookies.from(context, config.cookieHttpOnly(), config.cookieName());
+            keepAliveExclude = config.keepAliveExclude();
+            urlIds = config.urlTracking() ? UrlSessionIds.enabled(cookies.name()) : UrlSessionIds.DISABLED;
+            if (expiryWatch.isEnabled()) {
+                expirySweeper = new ExpirySweeper(expiryWatch, repository, clock, config.expirySweep(),
+                        SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
+            }
+            if (tier != null) {
+                durableSweeper = new DurableSweeper(tier, repository, sessionCodec, clock, config.expirySweep(),
+                        SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
+            }
+            context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
+        } catch (RuntimeException e) {
+            // init fails after the client started: stop what it started, or its threads outlive the webapp
+            destroy();
+            throw new ServletException("memsession could not start: " + e.getMessage(), e);
         }
-        lockExclude = config.lockExclude();
-        lockTimeoutFails = config.lockTimeoutFails();
-        cookies = SessionCookies.from(context, config.cookieHttpOnly(), config.cookieName());
-        keepAliveExclude = config.keepAliveExclude();
-        urlIds = config.urlTracking() ? UrlSessionIds.enabled(cookies.name()) : UrlSessionIds.DISABLED;
-        if (expiryWatch.isEnabled()) {
-            expirySweeper = new ExpirySweeper(expiryWatch, repository, clock, config.expirySweep(),
-                    SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
-        }
-        if (tier != null) {
-            durableSweeper = new DurableSweeper(tier, repository, sessionCodec, clock, config.expirySweep(),
-                    SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
-        }
-        context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
         LOG.info("memsession started for context '{}': servers {}, key prefix '{}'{}", context.getContextPath(),
                 config.servers(), config.keyPrefix(),
                 config.durableTier() == null ? "" : ", durable tier " + config.durableTier());
@@ -214,14 +221,17 @@ public final class MemcachedSessionFilter implements Filter {
 
     @Override
     public void destroy() {
-        if (expirySweeper != null) {
-            expirySweeper.close();
-        }
-        if (durableSweeper != null) {
-            durableSweeper.close();
-        }
-        if (store != null) {
-            store.close();
+        try {
+            if (expirySweeper != null) {
+                expirySweeper.close();
+            }
+            if (durableSweeper != null) {
+                durableSweeper.close();
+            }
+        } finally {
+            if (store != null) {
+                store.close();
+            }
         }
     }
 
