@@ -17,6 +17,15 @@ public interface DurableSessionStore extends SessionStore {
     Optional<DurableSession> read(String id);
 
     /**
+     * The cache epoch: a number every node reads every second and any node advances when one of its
+     * memcached writes failed, so that copies cached before are checked against this store once.
+     */
+    long cacheEpoch();
+
+    /** Advances the {@link #cacheEpoch()} by one and returns the new value. */
+    long advanceCacheEpoch();
+
+    /**
      * One sweep of the rows that expired by {@code now}, unless another node is sweeping this key space
      * right now: hands the document of each (at most {@code maxRows}, earliest first) to {@code ender},
      * which ends the session through the normal path (announcement, delete) and says what became of it.

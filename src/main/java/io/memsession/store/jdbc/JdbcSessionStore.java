@@ -50,6 +50,8 @@ public final class JdbcSessionStore implements DurableSessionStore {
     private static final Executor SAME_THREAD = Runnable::run;
     /** The row whose lock the sweeping node holds; session keys (hashes) never contain ':'. */
     static final String SWEEP_LOCK_KEY = "sweep:lock";
+    /** The row whose version is the cache epoch. */
+    static final String CACHE_EPOCH_KEY = "cache:epoch";
     /** How long a row the sweep found still live is left alone. */
     private static final long LIVE_ROW_POSTPONE_MILLIS = 60_000;
 
@@ -317,6 +319,28 @@ public final class JdbcSessionStore implements DurableSessionStore {
             statement.setLong(2, now);
         });
         return true;
+    }
+
+    @Override
+    public long cacheEpoch() {
+        return run("select", connection -> {
+            try (PreparedStatement select = prepare(connection, selectSql)) {
+                bindKey(select, 1, CACHE_EPOCH_KEY);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? row.getLong(2) : 0L;
+                }
+            }
+        });
+    }
+
+    @Override
+    public long advanceCacheEpoch() {
+        String bump = "UPDATE " + table + " SET doc_version = doc_version + 1 WHERE key_space = ? AND session_key = ?";
+        if (update("update", bump, statement -> bindKey(statement, 1, CACHE_EPOCH_KEY)) == 0) {
+            // the first advance ever: version 1; a concurrent first insert is just as good
+            insert(CACHE_EPOCH_KEY, new byte[0], clock.millis(), 0, NEVER);
+        }
+        return cacheEpoch();
     }
 
     private boolean rowExists(String sessionKey) {

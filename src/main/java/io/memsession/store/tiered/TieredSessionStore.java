@@ -48,6 +48,7 @@ public final class TieredSessionStore implements SessionStore {
     static final int REPAIR_CAPACITY = 100_000;
     private static final int REPAIRS_PER_RUN = 500;
     private static final long MAINTENANCE_PERIOD_MILLIS = 100;
+    private static final long EPOCH_PERIOD_MILLIS = 1_000;
     private static final long DATABASE_RETRY_MILLIS = 5_000;
     /** How long a tombstone stays: far longer than any read-then-cache of a request in flight. */
     static final int TOMBSTONE_SECONDS = 300;
@@ -64,6 +65,8 @@ public final class TieredSessionStore implements SessionStore {
     private final TierStatistics statistics = new TierStatistics(repairs::size, repairs::overflows);
     private ScheduledExecutorService maintenance;
     private volatile boolean databaseReady;
+    /** The cache epoch as this node last learnt it; copies cached under an older one are checked once. */
+    private volatile long epoch;
 
     /**
      * @param memcached the cache
@@ -98,6 +101,44 @@ public final class TieredSessionStore implements SessionStore {
         }
         maintenance.scheduleWithFixedDelay(this::repairSome, MAINTENANCE_PERIOD_MILLIS, MAINTENANCE_PERIOD_MILLIS,
                 TimeUnit.MILLISECONDS);
+        maintenance.scheduleWithFixedDelay(this::refreshEpoch, 0, EPOCH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Maintenance: learns the cache epoch other nodes may have advanced (one small statement a second). */
+    private void refreshEpoch() {
+        try {
+            long current = durable.cacheEpoch();
+            if (current > epoch) {
+                epoch = current;
+            }
+        } catch (SessionStoreException e) {
+            // the database is away: requests see that themselves; the next refresh tries again
+            LOG.debug("reading the cache epoch failed: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * After a memcached write of a copy made under {@code copyEpoch} failed: unless the epoch moved on
+     * since, advances it, so that every node checks the copies cached before against the database once,
+     * whatever a memcached that hung does with the write later.
+     */
+    private void distrustCopiesOf(long copyEpoch) {
+        if (copyEpoch < epoch) {
+            return;
+        }
+        try {
+            long advanced = database(durable::advanceCacheEpoch);
+            if (advanced > epoch) {
+                epoch = advanced;
+            }
+        } catch (SessionStoreException e) {
+            LOG.warn("advancing the cache epoch failed; other nodes may serve an older cached copy until this"
+                    + " node's repair: {}", e.getMessage());
+        }
+    }
+
+    private CachedCopy copy(long version, long durableAccessTime, byte[] document) {
+        return new CachedCopy(version, epoch, durableAccessTime, document);
     }
 
     private void prepareUntilReady(Runnable prepareDatabase) {
@@ -112,6 +153,7 @@ public final class TieredSessionStore implements SessionStore {
             prepareDatabase.run();
             databaseReady = true;
             breaker.succeeded();
+            refreshEpoch();
             LOG.info("memsession's session database answers; the durable tier is on");
             return true;
         } catch (SessionStoreException e) {
@@ -132,20 +174,28 @@ public final class TieredSessionStore implements SessionStore {
     public Optional<StoredSession> load(String id) {
         // a session whose last write to memcached failed on this node: only the database is trusted
         // for it until the maintenance has rewritten its cached copy
-        if (!repairs.contains(id)) {
-            Optional<StoredSession> cached = loadCached(id);
-            if (cached != null) {
-                return cached;
-            }
+        Cached cached = repairs.contains(id) ? Cached.NOTHING : loadCached(id);
+        if (cached.trusted()) {
+            return cached.session();
         }
         statistics.cacheMisses.increment();
-        Optional<DurableSession> row = database(() -> durable.read(id));
+        Optional<DurableSession> row;
+        try {
+            row = database(() -> durable.read(id));
+        } catch (SessionStoreException e) {
+            if (cached.session().isPresent()) {
+                // a copy cached before the last epoch, and no database to check it against: served
+                // rather than refused (see docs/durable-tier.md)
+                return cached.session();
+            }
+            throw e;
+        }
         if (row.isEmpty()) {
             return Optional.empty();
         }
         DurableSession found = row.get();
         if (!repairs.contains(id)) {
-            cacheBestEffort(id, new CachedCopy(found.version(), found.lastAccessTime(), found.document()),
+            cacheBestEffort(id, copy(found.version(), found.lastAccessTime(), found.document()),
                     new Access(found.lastAccessTime(), found.maxInactiveSeconds()));
         }
         return Optional.of(new StoredSession(found.document(), found.version(), StoredSession.UNKNOWN_ACCESS_TIME,
@@ -153,30 +203,46 @@ public final class TieredSessionStore implements SessionStore {
     }
 
     /**
-     * What memcached holds for {@code id}: a live copy, empty for a tombstone, or null when it has
-     * nothing the tier can use (absent, foreign, or memcached does not answer).
+     * What memcached gave for a session.
+     *
+     * @param session the session (empty for a tombstone or when memcached had nothing usable)
+     * @param trusted whether it may be served without asking the database
      */
-    private Optional<StoredSession> loadCached(String id) {
+    private record Cached(Optional<StoredSession> session, boolean trusted) {
+        static final Cached NOTHING = new Cached(Optional.empty(), false);
+    }
+
+    /**
+     * What memcached holds for {@code id}: a trusted live copy or tombstone; an untrusted copy made
+     * before the current cache epoch; or nothing usable (absent, foreign, memcached does not answer).
+     */
+    private Cached loadCached(String id) {
         Optional<StoredSession> cached;
         try {
             cached = memcached.load(id);
         } catch (SessionStoreException e) {
             cacheFailed("load", e);
-            return null;
+            return Cached.NOTHING;
         }
         if (cached.isEmpty()) {
-            return null;
+            return Cached.NOTHING;
         }
         CachedCopy copy = CachedCopy.decode(cached.get().document());
         if (copy == null) {
-            return null;
+            return Cached.NOTHING;
+        }
+        if (copy.isTombstone()) {
+            statistics.cacheHits.increment();
+            return new Cached(Optional.empty(), true);
+        }
+        Optional<StoredSession> session = Optional.of(new StoredSession(copy.document(), copy.version(),
+                cached.get().lastAccessTime(), cached.get().lifeRenewedAt(), copy.durableAccessTime()));
+        if (copy.epoch() < epoch) {
+            // cached before some node's memcached write failed: checked against the database once
+            return new Cached(session, false);
         }
         statistics.cacheHits.increment();
-        if (copy.isTombstone()) {
-            return Optional.empty();
-        }
-        return Optional.of(new StoredSession(copy.document(), copy.version(), cached.get().lastAccessTime(),
-                cached.get().lifeRenewedAt(), copy.durableAccessTime()));
+        return new Cached(session, true);
     }
 
     /** {@inheritDoc} In the database first (version 1), then in memcached. */
@@ -185,7 +251,7 @@ public final class TieredSessionStore implements SessionStore {
         if (!database(() -> durable.create(id, document, access))) {
             return false;
         }
-        cacheAfterWrite(id, new CachedCopy(1, access.time(), document), access);
+        cacheAfterWrite(id, copy(1, access.time(), document), access);
         return true;
     }
 
@@ -194,7 +260,7 @@ public final class TieredSessionStore implements SessionStore {
             Access access) {
         SaveOutcome outcome = database(() -> durable.replace(id, document, expectedVersion, null, access));
         switch (outcome) {
-            case SAVED -> cacheAfterWrite(id, new CachedCopy(expectedVersion + 1, access.time(), document), access);
+            case SAVED -> cacheAfterWrite(id, copy(expectedVersion + 1, access.time(), document), access);
             // the cached copy the caller started from is older than the database's: refresh it, so
             // that the caller's re-load merges onto the current version instead of conflicting again
             case CONFLICT -> refreshFromDatabase(id);
@@ -223,7 +289,7 @@ public final class TieredSessionStore implements SessionStore {
             long expected = version;
             SaveOutcome outcome = database(() -> durable.replace(id, document, expected, null, access));
             if (outcome == SaveOutcome.SAVED) {
-                cacheAfterWrite(id, new CachedCopy(expected + 1, access.time(), document), access);
+                cacheAfterWrite(id, copy(expected + 1, access.time(), document), access);
                 return true;
             }
             Optional<DurableSession> row = outcome == SaveOutcome.GONE ? Optional.empty()
@@ -266,7 +332,7 @@ public final class TieredSessionStore implements SessionStore {
             return;
         }
         if (cached) {
-            cacheBestEffort(id, new CachedCopy(previous.version(), access.time(), previous.document()), access);
+            cacheBestEffort(id, copy(previous.version(), access.time(), previous.document()), access);
         }
     }
 
@@ -354,6 +420,7 @@ public final class TieredSessionStore implements SessionStore {
         } catch (SessionStoreException e) {
             cacheFailed("write", e);
             remember(id);
+            distrustCopiesOf(copy.epoch());
         }
     }
 
@@ -364,6 +431,7 @@ public final class TieredSessionStore implements SessionStore {
             // a write that may still be carried out later: only if nothing newer is there by then
             cacheFailed("write", e);
             remember(id);
+            distrustCopiesOf(copy.epoch());
         }
     }
 
@@ -400,6 +468,7 @@ public final class TieredSessionStore implements SessionStore {
         } catch (SessionStoreException e) {
             cacheFailed("delete", e);
             remember(id);
+            distrustCopiesOf(epoch);
         }
     }
 
@@ -423,7 +492,7 @@ public final class TieredSessionStore implements SessionStore {
                 tombstoneBestEffort(id);
             } else {
                 DurableSession found = row.get();
-                cacheBestEffort(id, new CachedCopy(found.version(), found.lastAccessTime(), found.document()),
+                cacheBestEffort(id, copy(found.version(), found.lastAccessTime(), found.document()),
                         new Access(found.lastAccessTime(), found.maxInactiveSeconds()));
             }
         } catch (SessionStoreException e) {
@@ -447,7 +516,7 @@ public final class TieredSessionStore implements SessionStore {
                 tombstone(id);
             } else {
                 DurableSession found = row.get();
-                cacheIfNewer(id, new CachedCopy(found.version(), found.lastAccessTime(), found.document()),
+                cacheIfNewer(id, copy(found.version(), found.lastAccessTime(), found.document()),
                         new Access(found.lastAccessTime(), found.maxInactiveSeconds()));
             }
             repairs.done(id);
