@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *     database version inside the cached copy and a write that only ever replaces an older copy
  *     ({@code gets}, compare versions, {@code cas}; {@code add} when absent). When that memcached write
  *     fails or times out, the session is remembered for repair: this node stops trusting its cached copy
- *     and rewrites it from the database as soon as memcached answers again. See docs/durable-tier.md for
- *     the ordering argument.</li>
+ *     and rewrites it from the database as soon as memcached answers again; and the cache epoch in the
+ *     database is advanced, so that every node checks copies cached before it against the database
+ *     once. See docs/durable-tier.md for the ordering argument.</li>
  * <li><b>Access times:</b> recorded in memcached on every use as before; written to the database only
  *     when the one it holds is older than {@code accessWriteFraction} of the session's interval, so an
  *     unchanged session costs the database nothing most of the time.</li>
