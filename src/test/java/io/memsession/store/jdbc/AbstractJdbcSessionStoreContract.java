@@ -292,6 +292,17 @@ abstract class AbstractJdbcSessionStoreContract {
     }
 
     @Test
+    void cacheEpoch_startsAtZero_andAdvancesByOnePerKeySpace() {
+        JdbcSessionStore one = newStore("epoch-a:");
+        JdbcSessionStore other = newStore("epoch-b:");
+        assertEquals(0, one.cacheEpoch());
+        assertEquals(1, one.advanceCacheEpoch());
+        assertEquals(2, one.advanceCacheEpoch());
+        assertEquals(2, one.cacheEpoch());
+        assertEquals(0, other.cacheEpoch(), "another webapp's epoch is its own");
+    }
+
+    @Test
     void sweep_handsOverAtMostMaxRowsPerRun() {
         JdbcSessionStore store = newStore("bounded:");
         long now = System.currentTimeMillis();
