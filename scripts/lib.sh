@@ -63,7 +63,11 @@ ms_apt_install() {
   fi
 
   local rc=0
-  ms_as_root env DEBIAN_FRONTEND=noninteractive apt-get update || rc=$?
+  if [ -z "${MS_APT_UPDATED:-}" ]; then
+    # once per run: later installs of the same run use the lists this one fetched
+    ms_as_root env DEBIAN_FRONTEND=noninteractive apt-get update || rc=$?
+    [ "$rc" -eq 0 ] && MS_APT_UPDATED=1
+  fi
   if [ "$rc" -eq 0 ]; then
     ms_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" || rc=$?
   fi
@@ -134,4 +138,29 @@ ms_ensure_chromium() {
     return 1
   fi
   ms_log "installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
+}
+
+# Installs PostgreSQL and MariaDB from Debian's packages when their server binaries are missing (the
+# durable tier's tests run on both); their services are left stopped and disabled: the tests start
+# their own servers from the binaries, in temporary directories on free loopback ports.
+ms_ensure_databases() {
+  local missing=()
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    missing+=(postgresql)
+  fi
+  if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+    missing+=(mariadb-server)
+  fi
+  if [ "${#missing[@]}" -eq 0 ]; then
+    return 0
+  fi
+  local rc=0
+  ms_apt_install "${missing[@]}" || rc=$?
+  ms_disable_service postgresql
+  ms_disable_service mariadb
+  if [ "$rc" -ne 0 ]; then
+    ms_log "could not install ${missing[*]}"
+    return 1
+  fi
+  ms_log "installed ${missing[*]}"
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# THE test command: installs what the tests run when missing (memcached; nginx, chromium and
-# chromium-driver for the browser test; all Debian packages, no service left running), then runs the
-# Maven build with every test, then builds the demo WAR and runs the browser test against the demo
-# cluster (scripts/demo.sh --no-build, on free loopback ports). Extra arguments go to the first Maven
-# run, e.g. ./scripts/test.sh -Dtest=SomeTest
+# THE test command: installs what the tests run when missing (memcached; PostgreSQL and MariaDB for
+# the durable tier's tests; nginx, chromium and chromium-driver for the browser test; all Debian
+# packages, no service left running: the tests start their own servers on free loopback ports), then
+# runs the Maven build with every test, then builds the demo WAR and runs the browser test against the
+# demo cluster (scripts/demo.sh --no-build, on free loopback ports). Extra arguments go to the first
+# Maven run, e.g. ./scripts/test.sh -Dtest=SomeTest
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +13,7 @@ cd "$ROOT"
 . "$ROOT/scripts/lib.sh"
 
 ms_ensure_memcached
+ms_ensure_databases
 ms_ensure_nginx
 ms_ensure_chromium
 

@@ -6,6 +6,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.memsession.store.SessionStoreException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,9 @@ final class ExpirySweeper implements AutoCloseable {
         for (String id : watch.dueBy(clock.millis())) {
             try {
                 repository.endIfExpired(id);
+            } catch (SessionStoreException e) {
+                // logged by the repository; the watch keeps the session for the next sweep
+                continue;
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable e) {

@@ -19,6 +19,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import io.memsession.store.MemcachedSessionStore;
 import io.memsession.store.SessionStore;
+import io.memsession.store.tiered.TierStatistics;
+import io.memsession.store.tiered.TieredSessionStore;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +68,8 @@ public final class MemcachedSessionFilter implements Filter {
     private PathPatterns lockExclude;
     private boolean lockTimeoutFails;
     private ExpirySweeper expirySweeper;
+    /** Null unless the durable tier is on. */
+    private DurableSweeper durableSweeper;
     private Clock clock;
 
     @Override
@@ -87,8 +91,21 @@ public final class MemcachedSessionFilter implements Filter {
         MemcachedSessionStore memcached = new MemcachedSessionStore(config.servers(), config.keyPrefix(),
                 config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock);
         store = memcached;
+        TieredSessionStore tier = null;
+        if (config.durableTier() != null) {
+            try {
+                tier = DurableTierSetup.open(config.durableTier(), memcached, config.keyPrefix(),
+                        config.expiryGrace(), clock, SessionConfig.webappClassLoader(context.getClassLoader()));
+            } catch (IllegalArgumentException e) {
+                memcached.close();
+                throw new ServletException(e.getMessage(), e);
+            }
+            context.setAttribute(TierStatistics.CONTEXT_ATTRIBUTE, tier.statistics());
+            store = tier;
+        }
         try {
-            repository = new SessionRepository(store, new SessionCodec(attributeCodec),
+            SessionCodec sessionCodec = new SessionCodec(attributeCodec);
+            repository = new SessionRepository(store, sessionCodec,
                     new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
                     new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics,
                     expiryWatch, config.concurrency());
@@ -105,14 +122,19 @@ public final class MemcachedSessionFilter implements Filter {
                 expirySweeper = new ExpirySweeper(expiryWatch, repository, clock, config.expirySweep(),
                         SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
             }
+            if (tier != null) {
+                durableSweeper = new DurableSweeper(tier, repository, sessionCodec, clock, config.expirySweep(),
+                        SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
+            }
             context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
         } catch (RuntimeException e) {
             // init fails after the client started: stop what it started, or its threads outlive the webapp
             destroy();
             throw new ServletException("memsession could not start: " + e.getMessage(), e);
         }
-        LOG.info("memsession started for context '{}': servers {}, key prefix '{}'", context.getContextPath(),
-                config.servers(), config.keyPrefix());
+        LOG.info("memsession started for context '{}': servers {}, key prefix '{}'{}", context.getContextPath(),
+                config.servers(), config.keyPrefix(),
+                config.durableTier() == null ? "" : ", durable tier " + config.durableTier());
     }
 
     @Override
@@ -202,6 +224,9 @@ public final class MemcachedSessionFilter implements Filter {
         try {
             if (expirySweeper != null) {
                 expirySweeper.close();
+            }
+            if (durableSweeper != null) {
+                durableSweeper.close();
             }
         } finally {
             if (store != null) {

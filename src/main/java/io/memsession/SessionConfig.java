@@ -77,9 +77,10 @@ final class SessionConfig {
                         + "announced with its attributes readable; at least twice `expirySweepSeconds` (2 to "
                         + "86400)."),
         EXPIRY_SWEEP_SECONDS("expirySweepSeconds", "30",
-                "how often each node looks for expired sessions among those it served, to announce their "
-                        + "end (1 to 3600). Only runs when `listeners` or `allowedClasses` is set: otherwise "
-                        + "nothing could hear the announcement."),
+                "how often each node looks for expired sessions among those it served, to announce their end "
+                        + "(1 to 3600). Only runs when `listeners` or `allowedClasses` is set: otherwise nothing could "
+                        + "hear the announcement. With the durable tier, also how often a node tries to sweep expired "
+                        + "rows from the database (one node at a time; see [durable-tier.md](durable-tier.md))."),
         URL_TRACKING("urlTracking", "false",
                 "`true` or `false`: whether a session id in the URL (`;jsessionid=...`, named after the "
                         + "cookie in lower case) is accepted, and added by `encodeURL`/`encodeRedirectURL` for "
@@ -117,7 +118,44 @@ final class SessionConfig {
                         + "place (a list, an application object) is saved. `compare` (the container behaviour): at "
                         + "the end of the request every mutable value handed out is encoded again and compared byte "
                         + "for byte with its stored form, so only a real change costs a write. `setAttribute`: only "
-                        + "values passed to `setAttribute` count, which saves that encoding work.");
+                        + "values passed to `setAttribute` count, which saves that encoding work."),
+        JDBC_URL("jdbcUrl", "(none)",
+                "turns the durable tier on: the JDBC URL of the session database (PostgreSQL "
+                        + "`jdbc:postgresql://…`, MariaDB `jdbc:mariadb://…`, MySQL `jdbc:mysql://…`, H2 server "
+                        + "`jdbc:h2:tcp://…`) behind memcached, through a small HikariCP pool that memsession runs. The "
+                        + "JDBC driver is the webapp's dependency (WEB-INF/lib). A database that does not answer at "
+                        + "start-up does not stop the webapp (logged as an error, retried every 5 s); a URL no driver "
+                        + "accepts does. See [durable-tier.md](durable-tier.md)."),
+        JDBC_USER("jdbcUser", "(none)",
+                "with `jdbcUrl`: the database user."),
+        JDBC_PASSWORD("jdbcPassword", "(none)",
+                "with `jdbcUrl`: the database user's password (never logged). Prefer `dataSource` where the "
+                        + "container keeps credentials."),
+        DATA_SOURCE("dataSource", "(none)",
+                "turns the durable tier on with the container's `javax.sql.DataSource` bound under this JNDI "
+                        + "name (e.g. `java:comp/env/jdbc/sessions`) instead of `jdbcUrl`; a name that is not bound "
+                        + "stops start-up. Not together with `jdbcUrl`, `jdbcUser`, `jdbcPassword` or `jdbcPoolSize`."),
+        JDBC_TABLE("jdbcTable", "memsession_sessions",
+                "with the durable tier: the session table, an SQL identifier (letters, digits, `_`; at most "
+                        + "63 characters) optionally qualified by a schema (`web.sessions`). One table can serve "
+                        + "several webapps: rows are kept apart by the webapp's `keyPrefix`."),
+        JDBC_CREATE_TABLE("jdbcCreateTable", "false",
+                "with the durable tier: `true` or `false`, whether memsession creates the table and its "
+                        + "indexes at start-up when they do not exist (PostgreSQL, MariaDB/MySQL and H2). Otherwise "
+                        + "create them with the DDL in [durable-tier.md](durable-tier.md)."),
+        JDBC_TIMEOUT_MILLIS("jdbcTimeoutMillis", "1000",
+                "with the durable tier: the longest wait for a pooled connection and for one statement, in "
+                        + "milliseconds (250 to 60000). Statements carry a query timeout (rounded up to whole seconds, "
+                        + "as JDBC has it) and the connection a network timeout of this many milliseconds."),
+        JDBC_POOL_SIZE("jdbcPoolSize", "10",
+                "with `jdbcUrl`: the most connections memsession's pool opens (2 to 200: the database sweep "
+                        + "holds one for its run while it ends sessions through another)."),
+        JDBC_ACCESS_WRITE_FRACTION("jdbcAccessWriteFraction", "0.1",
+                "with the durable tier: a request that uses a session without changing it writes the access "
+                        + "time to the database only when the one stored there is older than this fraction of the "
+                        + "session's interval (0 to 0.5; 0 writes on every use). Rows are kept that much longer before "
+                        + "they count as expired; after memcached lost a session, it may end up to this much earlier "
+                        + "than it would have.");
 
         private final String paramName;
         private final String defaultText;
@@ -164,6 +202,28 @@ final class SessionConfig {
     private final boolean lockTimeoutFails;
     private final PathPatterns lockExclude;
     private final boolean detectMutations;
+    private final DurableTier durableTier;
+
+    /**
+     * The durable tier's settings: a JDBC URL (with user and password) or a JNDI name, never both.
+     *
+     * @param jdbcUrl null when {@code jndiName} is given
+     * @param jndiName null when {@code jdbcUrl} is given
+     */
+    record DurableTier(String jdbcUrl, String user, String password, String jndiName, String table,
+            boolean createTable, Duration timeout, int poolSize, double accessWriteFraction) {
+
+        @Override
+        public String toString() {
+            // never the password, nor whatever credentials or options a URL may carry
+            return (jdbcUrl != null ? redactedUrl(jdbcUrl) : jndiName) + " table " + table;
+        }
+    }
+
+    /** A JDBC URL without user information, query string or options, which may carry credentials. */
+    static String redactedUrl(String jdbcUrl) {
+        return jdbcUrl.replaceAll("//[^/@]*@", "//").replaceAll("[?;&].*$", "") + (jdbcUrl.matches(".*[?;&].*") ? "…" : "");
+    }
 
     SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
             Duration opTimeout, Duration connectTimeout, boolean cookieHttpOnly, String cookieName,
@@ -172,6 +232,18 @@ final class SessionConfig {
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
             boolean lockTimeoutFails,
             PathPatterns lockExclude, boolean detectMutations) {
+        this(servers, keyPrefix, allowList, opTimeout, connectTimeout, cookieHttpOnly, cookieName, listeners,
+                keepAliveExclude, expiryGrace, expirySweep, urlTracking, concurrency, lockTimeout, lockTtl,
+                lockQueueMax, lockTimeoutFails, lockExclude, detectMutations, null);
+    }
+
+    private SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
+            Duration opTimeout, Duration connectTimeout, boolean cookieHttpOnly, String cookieName,
+            List<Object> listeners,
+            PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
+            ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
+            boolean lockTimeoutFails, PathPatterns lockExclude, boolean detectMutations, DurableTier durableTier) {
+        this.durableTier = durableTier;
         this.servers = List.copyOf(servers);
         this.keyPrefix = keyPrefix;
         this.allowList = allowList;
@@ -196,6 +268,83 @@ final class SessionConfig {
     /** Reads and validates every init-param of the filter. */
     static SessionConfig read(FilterConfig filterConfig) {
         Function<Param, String> raw = p -> trimToNull(filterConfig.getInitParameter(p.paramName()));
+        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw));
+    }
+
+    /** {@code base} with the durable tier's settings. */
+    private SessionConfig(SessionConfig base, DurableTier durableTier) {
+        this(base.servers, base.keyPrefix, base.allowList, base.opTimeout, base.connectTimeout, base.cookieHttpOnly,
+                base.cookieName, base.listeners, base.keepAliveExclude, base.expiryGrace, base.expirySweep,
+                base.urlTracking, base.concurrency, base.lockTimeout, base.lockTtl, base.lockQueueMax,
+                base.lockTimeoutFails, base.lockExclude, base.detectMutations, durableTier);
+    }
+
+    /** The durable tier's settings, or null when neither {@code jdbcUrl} nor {@code dataSource} is given. */
+    DurableTier durableTier() {
+        return durableTier;
+    }
+
+    static DurableTier parseDurableTier(Function<Param, String> raw) {
+        String url = raw.apply(Param.JDBC_URL);
+        String jndi = raw.apply(Param.DATA_SOURCE);
+        if (url == null && jndi == null) {
+            for (Param dependent : List.of(Param.JDBC_USER, Param.JDBC_PASSWORD, Param.JDBC_TABLE,
+                    Param.JDBC_CREATE_TABLE, Param.JDBC_TIMEOUT_MILLIS, Param.JDBC_POOL_SIZE,
+                    Param.JDBC_ACCESS_WRITE_FRACTION)) {
+                if (raw.apply(dependent) != null) {
+                    throw invalid(dependent, dependent == Param.JDBC_PASSWORD ? "(hidden)" : raw.apply(dependent),
+                            "nothing unless `" + Param.JDBC_URL.paramName()
+                            + "` or `" + Param.DATA_SOURCE.paramName() + "` turns the durable tier on");
+                }
+            }
+            return null;
+        }
+        if (url != null && jndi != null) {
+            throw invalid(Param.DATA_SOURCE, jndi, "nothing when `" + Param.JDBC_URL.paramName()
+                    + "` is given: the tier uses either its own pool or the container's DataSource");
+        }
+        if (url != null && !url.matches("jdbc:[A-Za-z0-9]+:\\S+")) {
+            throw invalid(Param.JDBC_URL, redactedUrl(url), "a JDBC URL, `jdbc:<driver>:<details>`, e.g."
+                    + " 'jdbc:postgresql://db.example:5432/app'");
+        }
+        if (jndi != null && (url == null) && (raw.apply(Param.JDBC_USER) != null || raw.apply(Param.JDBC_PASSWORD) != null
+                || raw.apply(Param.JDBC_POOL_SIZE) != null)) {
+            Param extra = raw.apply(Param.JDBC_USER) != null ? Param.JDBC_USER
+                    : raw.apply(Param.JDBC_PASSWORD) != null ? Param.JDBC_PASSWORD : Param.JDBC_POOL_SIZE;
+            throw invalid(extra, extra == Param.JDBC_PASSWORD ? "(hidden)" : raw.apply(extra), "nothing with `"
+                    + Param.DATA_SOURCE.paramName() + "`: the container's DataSource has its own");
+        }
+        String table = raw.apply(Param.JDBC_TABLE) == null ? "memsession_sessions" : raw.apply(Param.JDBC_TABLE);
+        if (!table.matches("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?")) {
+            throw invalid(Param.JDBC_TABLE, table, "an SQL identifier (letters, digits and '_', not starting with a"
+                    + " digit, at most 63 characters), optionally qualified by a schema: 'schema.table'");
+        }
+        return new DurableTier(url, raw.apply(Param.JDBC_USER), raw.apply(Param.JDBC_PASSWORD), jndi, table,
+                parseBoolean(Param.JDBC_CREATE_TABLE, raw.apply(Param.JDBC_CREATE_TABLE), false),
+                Duration.ofMillis(parseRange(Param.JDBC_TIMEOUT_MILLIS, raw.apply(Param.JDBC_TIMEOUT_MILLIS), 1000, 250,
+                        MAX_TIMEOUT_MILLIS)),
+                (int) parseRange(Param.JDBC_POOL_SIZE, raw.apply(Param.JDBC_POOL_SIZE), 10, 2, 200),
+                parseFraction(Param.JDBC_ACCESS_WRITE_FRACTION, raw.apply(Param.JDBC_ACCESS_WRITE_FRACTION), 0.1, 0.5));
+    }
+
+    private static double parseFraction(Param param, String value, double defaultValue, double max) {
+        if (value == null) {
+            return defaultValue;
+        }
+        String allowed = "a decimal number from 0 to " + max + ", e.g. '0.1'";
+        double parsed;
+        try {
+            parsed = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw invalid(param, value, allowed);
+        }
+        if (!(parsed >= 0 && parsed <= max)) {
+            throw invalid(param, value, allowed);
+        }
+        return parsed;
+    }
+
+    private static SessionConfig readMemcachedSettings(FilterConfig filterConfig, Function<Param, String> raw) {
         String contextPath = filterConfig.getServletContext().getContextPath();
         ClassLoader classLoader = webappClassLoader(filterConfig.getServletContext().getClassLoader());
         long sweepSeconds = parseRange(Param.EXPIRY_SWEEP_SECONDS, raw.apply(Param.EXPIRY_SWEEP_SECONDS), 30, 1, 3600);
@@ -449,7 +598,7 @@ final class SessionConfig {
             return List.of();
         }
         String allowed = "class names of HttpSessionListener, HttpSessionAttributeListener or"
-                + " HttpSessionIdListener implementations with a public no-argument constructor";
+                        + " HttpSessionIdListener implementations with a public no-argument constructor";
         List<Object> listeners = new ArrayList<>();
         for (String name : value.split("[,\\s]+")) {
             Object listener;
@@ -482,7 +631,7 @@ final class SessionConfig {
     static IllegalArgumentException invalid(Param param, String value, String allowed) {
         String given = value == null ? "is missing" : "is '" + value + "'";
         return new IllegalArgumentException("memsession init-param '" + param.paramName() + "' " + given
-                + "; allowed: " + allowed);
+                        + "; allowed: " + allowed);
     }
 
     private static String trimToNull(String value) {

@@ -292,25 +292,31 @@ final class SessionRepository {
     }
 
     /**
-     * For the {@link ExpirySweeper}: ends the session if it has expired; otherwise tells the watch when
-     * to look again.
+     * For the {@link ExpirySweeper} and the {@link DurableSweeper}: ends the session if it has expired;
+     * otherwise tells the watch when to look again.
+     *
+     * @return whether the session is still live (false: ended now, gone already, or unreadable)
+     * @throws SessionStoreException when the store does not answer (logged here too)
      */
-    void endIfExpired(String id) {
+    boolean endIfExpired(String id) {
         Found found;
         try {
             found = read(id);
         } catch (SessionStoreException e) {
             // keep watching: the next sweep asks again
             storeFailed("expiry sweep", e);
-            return;
+            throw e;
         }
         if (found == null) {
             expiryWatch.forget(id);
-        } else if (hasExpired(found.record().maxInactiveInterval(), found.lastAccess())) {
-            end(id, found.record(), found.stored());
-        } else {
-            expiryWatch.observe(id, found.lastAccess(), found.record().maxInactiveInterval());
+            return false;
         }
+        if (hasExpired(found.record().maxInactiveInterval(), found.lastAccess())) {
+            end(id, found.record(), found.stored());
+            return false;
+        }
+        expiryWatch.observe(id, found.lastAccess(), found.record().maxInactiveInterval());
+        return true;
     }
 
 
@@ -502,7 +508,7 @@ final class SessionRepository {
         if (record == null) {
             return null;
         }
-        return new Found(stored.get(), record, Math.max(record.lastAccessedTime(), stored.get().lastAccessTime()));
+        return new Found(stored.get(), record, Math.max(record.lastAccessedTime(), stored.get().latestAccessTime()));
     }
 
 

@@ -10,14 +10,28 @@ package io.memsession.store;
  *     {@link #UNKNOWN_ACCESS_TIME} when the store has no record of it beyond the document itself
  * @param lifeRenewedAt epoch milliseconds when the store last extended the document's life, or
  *     {@link #UNKNOWN_ACCESS_TIME}; lets a store skip renewing a life that is still long enough
+ * @param durableAccessTime for a store with a durable tier behind a cache: the access time that tier
+ *     holds, so that the store can write it there only every so often; {@link #UNKNOWN_ACCESS_TIME}
+ *     for other stores. The layer above takes the latest of the three times as the last access.
  */
-public record StoredSession(byte[] document, long version, long lastAccessTime, long lifeRenewedAt) {
+public record StoredSession(byte[] document, long version, long lastAccessTime, long lifeRenewedAt,
+        long durableAccessTime) {
 
     /** The store holds no access time separate from the document. */
     public static final long UNKNOWN_ACCESS_TIME = -1;
 
+    /** A document with an access record of the store's own, and no durable tier. */
+    public StoredSession(byte[] document, long version, long lastAccessTime, long lifeRenewedAt) {
+        this(document, version, lastAccessTime, lifeRenewedAt, UNKNOWN_ACCESS_TIME);
+    }
+
     /** A document without an access record of its own. */
     public StoredSession(byte[] document, long version) {
         this(document, version, UNKNOWN_ACCESS_TIME, UNKNOWN_ACCESS_TIME);
+    }
+
+    /** The latest access this store knows of besides the document's own field. */
+    public long latestAccessTime() {
+        return Math.max(lastAccessTime, durableAccessTime);
     }
 }

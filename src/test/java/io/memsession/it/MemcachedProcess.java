@@ -384,6 +384,19 @@ final class MemcachedProcess implements AutoCloseable {
         }
     }
 
+    /** {@code flush_all}: every item is gone at once, the process keeps running. */
+    void flushAll() {
+        try (Conn c = new Conn()) {
+            c.send("flush_all\r\n");
+            String reply = c.line();
+            if (!reply.equals("OK")) {
+                throw new IOException("flush_all answered " + reply);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Deletes {@code key}; true when it existed. */
     boolean rawDelete(String key) {
         checkKey(key);

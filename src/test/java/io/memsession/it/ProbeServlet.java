@@ -263,6 +263,18 @@ public final class ProbeServlet extends HttpServlet {
                     put("fromCookie", req.isRequestedSessionIdFromCookie());
                     put("fromURL", req.isRequestedSessionIdFromURL());
                 }
+                case "tier" -> {
+                    // the durable tier's counters on this node (no session needed)
+                    Object stats = getServletContext().getAttribute(
+                            io.memsession.store.tiered.TierStatistics.CONTEXT_ATTRIBUTE);
+                    if (stats instanceof io.memsession.store.tiered.TierStatistics t) {
+                        put("tier.pendingRepairs", t.pendingRepairs());
+                        put("tier.cacheHits", t.cacheHits());
+                        put("tier.cacheMisses", t.cacheMisses());
+                        put("tier.databaseStatements", t.databaseStatements());
+                        put("tier.databaseFailures", t.databaseFailures());
+                    }
+                }
                 case "context" -> {
                     put("sameContext", session().getServletContext() == getServletContext());
                     put("sessionContextPath", session().getServletContext().getContextPath());

@@ -1,0 +1,16 @@
+package io.memsession.it;
+
+import io.memsession.testdb.TestDatabase;
+
+class TomcatPostgresDurableTierTest extends AbstractDurableTierSuite {
+
+    @Override
+    protected ContainerNode.Kind kind() {
+        return ContainerNode.Kind.TOMCAT;
+    }
+
+    @Override
+    protected TestDatabase.Kind databaseKind() {
+        return TestDatabase.Kind.POSTGRESQL;
+    }
+}
