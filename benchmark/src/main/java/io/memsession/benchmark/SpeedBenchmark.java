@@ -447,9 +447,9 @@ public final class SpeedBenchmark {
         md.append(String.format(Locale.ROOT, "- %d sessions per mode; wrk with %d threads and %d connections, each"
                 + " request carrying the next session's cookie (rotating through all %d); %d round(s) of %d s per"
                 + " mode and endpoint, modes rotated between rounds; warm-up in %d s slices of /counter and /read"
-                + " alternately, until %d slices are within ±%.0f %% and at least %d s passed (at most %d s).%s"
+                + " alternately, until the last %d slices spread by at most %.0f %% of their mean and at least %d s passed (at most %d s).%s"
                 + " Whole run: %.1f minutes.\n\n", SESSIONS, WRK_THREADS, CONNECTIONS, SESSIONS, ROUNDS, MEASURE,
-                WARMUP_SLICE, STABLE_SLICES, 100 * STABLE_TOLERANCE / 2, WARMUP_MIN, WARMUP_MAX,
+                WARMUP_SLICE, STABLE_SLICES, 100 * STABLE_TOLERANCE, WARMUP_MIN, WARMUP_MAX,
                 QUICK ? " **Quick mode**: short warm-up and runs, for trying the harness; the figures are rough." : "",
                 minutes));
 
