@@ -66,6 +66,11 @@ public final class SpeedBenchmark {
     private static final List<String> MEMCACHED_OPS = List.of("cmd_get", "get_hits", "cmd_set", "cas_hits",
             "cas_misses", "cas_badval", "cmd_touch", "delete_hits", "delete_misses", "incr_hits", "decr_hits",
             "bytes_read", "bytes_written");
+    /**
+     * Another build of the library, for an A/B comparison in one run: a mode written {@code <mode>@baseline}
+     * runs with this jar in place of the memsession jar.
+     */
+    private static final String BASELINE_JAR = System.getProperty("bench.baselineJar", "");
     private static final Pattern READY = Pattern.compile("READY (\\d+)");
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -166,10 +171,20 @@ public final class SpeedBenchmark {
         Node node = new Node(mode);
         Path log = WORK.resolve(mode.replaceAll("[^A-Za-z0-9._-]", "_") + ".log");
         Files.deleteIfExists(log);
+        String classPath = System.getProperty("java.class.path");
+        String serverMode = mode;
+        if (mode.endsWith("@baseline")) {
+            serverMode = mode.substring(0, mode.length() - "@baseline".length());
+            if (BASELINE_JAR.isEmpty() || !Files.isRegularFile(Path.of(BASELINE_JAR))) {
+                throw new IllegalArgumentException("bench.baselineJar: mode " + mode + " needs an existing jar,"
+                        + " not '" + BASELINE_JAR + "'");
+            }
+            classPath = replaceLibraryJar(classPath, BASELINE_JAR);
+        }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xms" + SERVER_HEAP, "-Xmx" + SERVER_HEAP, "-XX:+UseG1GC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-                BenchServer.class.getName(), mode, Integer.toString(memcached.port())));
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classPath,
+                BenchServer.class.getName(), serverMode, Integer.toString(memcached.port())));
         node.process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -191,6 +206,24 @@ public final class SpeedBenchmark {
         node.heapBaseline = serverStats(node, true).get("heapUsedAfterGc");
         log(mode + ": server on 127.0.0.1:" + node.port + " (pid " + node.process.pid() + ")");
         return node;
+    }
+
+    /** The class path with the memsession library jar (or classes folder) swapped for {@code jar}. */
+    private static String replaceLibraryJar(String classPath, String jar) {
+        List<String> entries = new ArrayList<>();
+        boolean replaced = false;
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            if (entry.matches(".*/memsession-[^/]*\\.jar") && !entry.contains("speed-benchmark")) {
+                entries.add(jar);
+                replaced = true;
+            } else {
+                entries.add(entry);
+            }
+        }
+        if (!replaced) {
+            throw new IllegalStateException("no memsession jar on the class path to replace: " + classPath);
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     private void stop(Node node) throws InterruptedException {
@@ -586,6 +619,9 @@ public final class SpeedBenchmark {
 
     private static String command() {
         StringBuilder command = new StringBuilder("./scripts/bench-speed.sh");
+        if (!BASELINE_JAR.isEmpty()) {
+            command.insert(0, "# -Dbench.baselineJar: memsession built from another commit, for the @baseline modes\n");
+        }
         new java.util.TreeMap<>(System.getProperties()).forEach((name, value) -> {
             String n = name.toString();
             if (n.startsWith("bench.") && !n.equals("bench.output") && !n.equals("bench.work") && !n.equals("bench.lua")) {
