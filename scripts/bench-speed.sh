@@ -9,8 +9,11 @@
 #   ./scripts/bench-speed.sh -Dbench.quick=true    # a try: about 2-3 minutes, rough figures
 # Other knobs (-Dbench.NAME=VALUE): modes, endpoints, sessions, connections, wrkThreads, seconds, rounds,
 # warmupSliceSeconds, warmupMinSeconds, warmupMaxSeconds, stableSlices, stableTolerance, profile (modes to
-# record with JFR, comma-separated), profileSeconds, serverHeap, disturbedPercent, output.
+# record with JFR, comma-separated), profileEndpoints, profileSeconds, heapProbeSessions, serverHeap,
+# disturbedPercent, output.
 # A mode may carry extra filter init-params: memsession-merge:mutationDetection=setAttribute
+# A/B against another build: -Dbench.baselineJar=<jar> -Dbench.modes=jetty-memory,memsession-merge@baseline,memsession-merge
+# The memcached client alone, after a build: java -cp "benchmark/target/classes:$(cat benchmark/target/classpath.txt)" io.memsession.benchmark.ClientCost 8
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

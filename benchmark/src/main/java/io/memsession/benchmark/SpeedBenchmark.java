@@ -52,6 +52,8 @@ public final class SpeedBenchmark {
     private static final int ROUNDS = Integer.getInteger("bench.rounds", QUICK ? 1 : 3);
     private static final List<String> PROFILE_MODES = List.of(System.getProperty("bench.profile",
             QUICK ? "" : "memsession-merge").split(",")).stream().filter(s -> !s.isBlank()).toList();
+    private static final List<String> PROFILE_ENDPOINTS = List.of(System.getProperty("bench.profileEndpoints",
+            "/read,/counter").split(","));
     private static final int PROFILE_SECONDS = Integer.getInteger("bench.profileSeconds", QUICK ? 3 : 15);
     /** New sessions created after the rounds to see how much of the heap each one takes on the node. */
     private static final int HEAP_PROBE_SESSIONS = Integer.getInteger("bench.heapProbeSessions", QUICK ? 1000 : 5000);
@@ -433,9 +435,9 @@ public final class SpeedBenchmark {
         return run;
     }
 
-    /** A JFR recording of /read and of /counter on this mode, after the measured rounds; summarised. */
+    /** A JFR recording of each of {@link #PROFILE_ENDPOINTS} (by default /read and /counter) on this mode, after the measured rounds; summarised. */
     private void profile(Node node) throws Exception {
-        for (String endpoint : List.of("/read", "/counter")) {
+        for (String endpoint : PROFILE_ENDPOINTS) {
             Path file = WORK.resolve(node.mode + endpoint.replace('/', '-') + ".jfr").toAbsolutePath();
             String name = "bench" + endpoint.replace('/', '-');
             jcmd(node, "JFR.start", "name=" + name, "settings=profile");
