@@ -5,7 +5,7 @@
 # Installs memcached and wrk from Debian's packages when missing; installs the library into the local
 # Maven repository (mvn install -DskipTests) so that the benchmark/ module uses this working tree's code.
 #
-#   ./scripts/bench-speed.sh                       # full run: 60-150 s warm-up per mode, 3 rounds of 10 s (~15 min)
+#   ./scripts/bench-speed.sh                       # full run: 60-150 s warm-up per mode, 3 rounds of 10 s (~25 min)
 #   ./scripts/bench-speed.sh -Dbench.quick=true    # a try: about 2-3 minutes, rough figures
 # Other knobs (-Dbench.NAME=VALUE): modes, endpoints, sessions, connections, wrkThreads, seconds, rounds,
 # warmupSliceSeconds, warmupMinSeconds, warmupMaxSeconds, stableSlices, stableTolerance, profile (modes to
