@@ -2,6 +2,7 @@ package io.memsession;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
@@ -28,6 +29,8 @@ final class CommitAwareResponse extends HttpServletResponseWrapper {
     private final Runnable beforeCommit;
     private long written;
     private long contentLength = -1;
+    /** The content written so far already triggered the commit; cleared when the buffer is reset. */
+    private boolean commitRunForContent;
     private ServletOutputStream stream;
     private PrintWriter writer;
 
@@ -38,43 +41,43 @@ final class CommitAwareResponse extends HttpServletResponseWrapper {
 
     @Override
     public void sendRedirect(String location) throws IOException {
-        beforeCommit.run();
+        commitPointReached();
         super.sendRedirect(location);
     }
 
     @Override
     public void sendRedirect(String location, int status) throws IOException {
-        beforeCommit.run();
+        commitPointReached();
         super.sendRedirect(location, status);
     }
 
     @Override
     public void sendRedirect(String location, boolean clearBuffer) throws IOException {
-        beforeCommit.run();
+        commitPointReached();
         super.sendRedirect(location, clearBuffer);
     }
 
     @Override
     public void sendRedirect(String location, int status, boolean clearBuffer) throws IOException {
-        beforeCommit.run();
+        commitPointReached();
         super.sendRedirect(location, status, clearBuffer);
     }
 
     @Override
     public void sendError(int status) throws IOException {
-        beforeCommit.run();
+        commitPointReached();
         super.sendError(status);
     }
 
     @Override
     public void sendError(int status, String message) throws IOException {
-        beforeCommit.run();
+        commitPointReached();
         super.sendError(status, message);
     }
 
     @Override
     public void flushBuffer() throws IOException {
-        beforeCommit.run();
+        commitPointReached();
         super.flushBuffer();
     }
 
@@ -113,12 +116,14 @@ final class CommitAwareResponse extends HttpServletResponseWrapper {
         super.reset();
         written = 0;
         contentLength = -1;
+        commitRunForContent = false;
     }
 
     @Override
     public void resetBuffer() {
         super.resetBuffer();
         written = 0;
+        commitRunForContent = false;
     }
 
     @Override
@@ -132,21 +137,34 @@ final class CommitAwareResponse extends HttpServletResponseWrapper {
     @Override
     public PrintWriter getWriter() throws IOException {
         if (writer == null) {
-            int widest = (int) Math.ceil(charset().newEncoder().maxBytesPerChar());
-            writer = new CommitAwareWriter(super.getWriter(), widest);
+            writer = new CommitAwareWriter(super.getWriter(), charset());
         }
         return writer;
     }
 
-    /** Runs the session commit if writing {@code bytes} more could commit the response. */
+    /**
+     * Runs the session commit once when writing {@code bytes} more could commit the response: later
+     * writes before the real commit do not run it again, since nothing is gained by saving the same
+     * changes once per write (and a store that failed would be waited on once per write).
+     */
     private void beforeWriting(long bytes) {
         long after = written + bytes;
-        boolean lengthReached = contentLength >= 0 && after >= contentLength;
-        boolean bufferFull = after >= getBufferSize();
-        if (!isCommitted() && (lengthReached || bufferFull)) {
-            beforeCommit.run();
+        if (!commitRunForContent) {
+            boolean lengthReached = contentLength >= 0 && after >= contentLength;
+            boolean bufferFull = after >= getBufferSize();
+            if (lengthReached || bufferFull) {
+                commitRunForContent = true;
+                commitPointReached();
+            }
         }
         written = after;
+    }
+
+    /** A commit point: runs the session commit unless the response is committed already. */
+    private void commitPointReached() {
+        if (!isCommitted()) {
+            beforeCommit.run();
+        }
     }
 
     private void trackContentLengthHeader(String name, String value) {
@@ -189,13 +207,13 @@ final class CommitAwareResponse extends HttpServletResponseWrapper {
 
         @Override
         public void flush() throws IOException {
-            beforeCommit.run();
+            commitPointReached();
             delegate.flush();
         }
 
         @Override
         public void close() throws IOException {
-            beforeCommit.run();
+            commitPointReached();
             delegate.close();
         }
 
@@ -212,47 +230,72 @@ final class CommitAwareResponse extends HttpServletResponseWrapper {
 
     private final class CommitAwareWriter extends PrintWriter {
         private final PrintWriter delegate;
-        private final int bytesPerChar;
+        /** UTF-8 is counted character by character, exactly; other charsets at their widest. */
+        private final boolean utf8;
+        private final int widestBytesPerChar;
 
-        CommitAwareWriter(PrintWriter delegate, int bytesPerChar) {
+        CommitAwareWriter(PrintWriter delegate, Charset charset) {
             super(delegate);
             this.delegate = delegate;
-            this.bytesPerChar = bytesPerChar;
+            this.utf8 = StandardCharsets.UTF_8.equals(charset);
+            this.widestBytesPerChar = (int) Math.ceil(charset.newEncoder().maxBytesPerChar());
         }
 
         @Override
         public void write(int c) {
-            beforeWriting(bytesPerChar);
+            beforeWriting(utf8 ? utf8Length((char) c) : widestBytesPerChar);
             delegate.write(c);
         }
 
         @Override
         public void write(char[] chars, int offset, int length) {
-            beforeWriting((long) length * bytesPerChar);
+            beforeWriting(encodedLength(CharBuffer.wrap(chars), offset, length));
             delegate.write(chars, offset, length);
         }
 
         @Override
         public void write(String text, int offset, int length) {
-            beforeWriting((long) length * bytesPerChar);
+            beforeWriting(encodedLength(text, offset, length));
             delegate.write(text, offset, length);
         }
 
         @Override
         public void println() {
-            beforeWriting((long) System.lineSeparator().length() * bytesPerChar);
+            beforeWriting(encodedLength(System.lineSeparator(), 0, System.lineSeparator().length()));
             delegate.println();
+        }
+
+        private long encodedLength(CharSequence text, int offset, int length) {
+            if (!utf8) {
+                return (long) length * widestBytesPerChar;
+            }
+            long bytes = 0;
+            for (int i = offset; i < offset + length; i++) {
+                bytes += utf8Length(text.charAt(i));
+            }
+            return bytes;
+        }
+
+        /** Bytes of one UTF-16 unit in UTF-8; each half of a surrogate pair counts 2 of the pair's 4. */
+        private static int utf8Length(char c) {
+            if (c < 0x80) {
+                return 1;
+            }
+            if (c < 0x800 || Character.isSurrogate(c)) {
+                return 2;
+            }
+            return 3;
         }
 
         @Override
         public void flush() {
-            beforeCommit.run();
+            commitPointReached();
             delegate.flush();
         }
 
         @Override
         public void close() {
-            beforeCommit.run();
+            commitPointReached();
             delegate.close();
         }
 

@@ -18,6 +18,8 @@ final class ExpirySweeper implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExpirySweeper.class);
 
+    private static final long CLOSE_WAIT_SECONDS = 10;
+
     private final ExpiryWatch watch;
     private final SessionRepository repository;
     private final Clock clock;
@@ -51,8 +53,21 @@ final class ExpirySweeper implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the sweeps and waits (a bounded time) for a running one to finish, so that no sweep calls
+     * a store that is being closed, nor outlives the webapp at undeploy.
+     */
     @Override
     public void close() {
-        executor.shutdownNow();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+                LOG.warn("the expiry sweep did not finish within {} s of the webapp stopping", CLOSE_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

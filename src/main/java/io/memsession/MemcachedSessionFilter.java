@@ -87,23 +87,30 @@ public final class MemcachedSessionFilter implements Filter {
         MemcachedSessionStore memcached = new MemcachedSessionStore(config.servers(), config.keyPrefix(),
                 config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock);
         store = memcached;
-        repository = new SessionRepository(store, new SessionCodec(attributeCodec),
-                new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
-                new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics, expiryWatch,
-                config.concurrency());
-        if (config.concurrency() == ConcurrencyMode.LOCK) {
-            locking = new SessionLocking(memcached, metrics, config.lockTimeout(), config.lockTtl());
+        try {
+            repository = new SessionRepository(store, new SessionCodec(attributeCodec),
+                    new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
+                    new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics,
+                    expiryWatch, config.concurrency());
+            if (config.concurrency() == ConcurrencyMode.LOCK) {
+                locking = new SessionLocking(memcached, metrics, config.lockTimeout(), config.lockTtl(),
+                        config.lockQueueMax());
+            }
+            lockExclude = config.lockExclude();
+            lockTimeoutFails = config.lockTimeoutFails();
+            cookies = SessionCookies.from(context, config.cookieHttpOnly(), config.cookieName());
+            keepAliveExclude = config.keepAliveExclude();
+            urlIds = config.urlTracking() ? UrlSessionIds.enabled(cookies.name()) : UrlSessionIds.DISABLED;
+            if (expiryWatch.isEnabled()) {
+                expirySweeper = new ExpirySweeper(expiryWatch, repository, clock, config.expirySweep(),
+                        SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
+            }
+            context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
+        } catch (RuntimeException e) {
+            // init fails after the client started: stop what it started, or its threads outlive the webapp
+            destroy();
+            throw new ServletException("memsession could not start: " + e.getMessage(), e);
         }
-        lockExclude = config.lockExclude();
-        lockTimeoutFails = config.lockTimeoutFails();
-        cookies = SessionCookies.from(context, config.cookieHttpOnly(), config.cookieName());
-        keepAliveExclude = config.keepAliveExclude();
-        urlIds = config.urlTracking() ? UrlSessionIds.enabled(cookies.name()) : UrlSessionIds.DISABLED;
-        if (expiryWatch.isEnabled()) {
-            expirySweeper = new ExpirySweeper(expiryWatch, repository, clock, config.expirySweep(),
-                    SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
-        }
-        context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
         LOG.info("memsession started for context '{}': servers {}, key prefix '{}'", context.getContextPath(),
                 config.servers(), config.keyPrefix());
     }
@@ -192,11 +199,14 @@ public final class MemcachedSessionFilter implements Filter {
 
     @Override
     public void destroy() {
-        if (expirySweeper != null) {
-            expirySweeper.close();
-        }
-        if (store != null) {
-            store.close();
+        try {
+            if (expirySweeper != null) {
+                expirySweeper.close();
+            }
+        } finally {
+            if (store != null) {
+                store.close();
+            }
         }
     }
 

@@ -27,65 +27,97 @@ final class SessionConfig {
     /** The init-params, with their defaults and meanings as published in docs/configuration.md. */
     enum Param {
         SERVERS("servers", "(required)",
-                "memcached servers as `host:port`, separated by spaces or commas; sessions are spread over several"
-                        + " servers by consistent hashing"),
+                "memcached servers as `host:port`, separated by spaces or commas; sessions are spread "
+                        + "over several servers by consistent hashing. IPv6 as `[::1]:11211`."),
         KEY_PREFIX("keyPrefix", "`memsession:<context path>:`",
-                "prefix of every memcached key of this webapp, so that webapps sharing a memcached never see each"
-                        + " other's sessions; printable ASCII without spaces, at most 200 characters"),
+                "prefix of every memcached key of this webapp, so that webapps sharing a memcached never "
+                        + "see each other's sessions; printable ASCII without spaces, at most 200 characters. "
+                        + "Characters of the context path that a memcached key cannot hold are percent-encoded in "
+                        + "the default."),
         ALLOWED_CLASSES("allowedClasses", "(none)",
-                "application classes that may be stored in sessions, as class names or `package.*` (that package"
-                        + " and its subpackages), separated by spaces or commas; they must implement"
-                        + " `java.io.Serializable`"),
+                "application classes that may be stored in sessions, as class names (`com.acme.Cart`, "
+                        + "nested `com.acme.Outer$Inner`) or `package.*` (that package and its subpackages), "
+                        + "separated by spaces or commas; they must implement `java.io.Serializable`. JDK value "
+                        + "types need no entry (see [storage.md](storage.md)). Wildcards over or above a namespace "
+                        + "the JDK ships classes in (`java`, `javax`, `jdk`, `sun`, `com.sun`, `com.oracle`, "
+                        + "`org.w3c`, `org.xml`, `org.ietf`, `org.omg`, `org.jcp`, `netscape`) are refused, e.g. "
+                        + "`com.*` or `org.*`: name such classes one by one."),
         OP_TIMEOUT_MILLIS("opTimeoutMillis", "250",
-                "longest wait for one memcached operation, in milliseconds (1 to 60000)"),
+                "longest wait for one memcached operation, in milliseconds (1 to 60000). A request never "
+                        + "waits longer than this for one operation; on timeout the operation is counted as a store "
+                        + "failure and logged, and the request makes no further memcached call (see "
+                        + "[storage.md](storage.md) for the per-request bound)."),
         CONNECT_TIMEOUT_MILLIS("connectTimeoutMillis", "1000",
-                "longest wait to connect to a memcached server, in milliseconds (1 to 60000)"),
+                "longest wait to connect to a memcached server, in milliseconds (1 to 60000)."),
         COOKIE_HTTP_ONLY("cookieHttpOnly", "true",
-                "`true` or `false`: whether the session cookie carries HttpOnly; the container's"
-                        + " `<http-only>` cannot be told apart from its default, so only this turns it off"),
+                "`true` or `false`: whether the session cookie carries HttpOnly; the container's "
+                        + "`<http-only>` cannot be told apart from its default, so only this turns it off."),
         COOKIE_NAME("cookieName", "the webapp's cookie name, else `JSESSIONID`",
-                "name of memsession's session cookie; give it one of its own (say `MSESSIONID`) when something may"
-                        + " still create the container's own sessions (container FORM login, a filter before"
-                        + " memsession), whose cookie would otherwise replace memsession's; a cookie token"
-                        + " (letters, digits and `!#$%&'*+-.^_`|~`)"),
+                "name of memsession's session cookie. Give it one of its own (say `MSESSIONID`) when "
+                        + "something may still create the container's own sessions (container FORM login with "
+                        + "`j_security_check`, a filter mapped before memsession, code that unwraps the request): "
+                        + "the container's cookie, by default also `JSESSIONID` with the same path, would otherwise "
+                        + "replace memsession's. A cookie token: letters, digits and ``!#$%&'*+-.^_`|~``."),
         LISTENERS("listeners", "(none)",
-                "the application's session listeners: class names of `HttpSessionListener`,"
-                        + " `HttpSessionAttributeListener` and `HttpSessionIdListener` implementations with a"
-                        + " public no-argument constructor, separated by spaces or commas; created once at start-up"),
+                "the application's session listeners: class names of `HttpSessionListener`, "
+                        + "`HttpSessionAttributeListener` and `HttpSessionIdListener` implementations with a public "
+                        + "no-argument constructor, separated by spaces or commas; created once at start-up with "
+                        + "the webapp's class loader. A class that cannot be created or is none of these stops "
+                        + "start-up. The container never fires its own session events for memsession's sessions, so "
+                        + "a listener that is also declared with `<listener>` still hears each event once. See "
+                        + "[behaviour.md](behaviour.md)."),
         KEEP_ALIVE_EXCLUDE("keepAliveExclude", "(none)",
-                "URL patterns (`/static/*`, `*.css`, `/favicon.ico`) of requests that do not count as a use of"
-                        + " the session when they never call `getSession`; separated by spaces or commas"),
+                "URL patterns (`/static/*`, `*.css`, `/favicon.ico`) of requests that do not count as a "
+                        + "use of the session when they never call `getSession`; separated by spaces or commas. "
+                        + "Every other request that carries a session cookie keeps its session alive even if it "
+                        + "never calls `getSession` (spec 7.6), at the cost of a small read and write in memcached; "
+                        + "list static resources here to save those."),
         EXPIRY_GRACE_SECONDS("expiryGraceSeconds", "120",
-                "how long memcached keeps a session's data after it expired, so that its end can be announced"
-                        + " with its attributes readable; at least twice `expirySweepSeconds` (2 to 86400)"),
+                "how long memcached keeps a session's data after it expired, so that its end can be "
+                        + "announced with its attributes readable; at least twice `expirySweepSeconds` (2 to "
+                        + "86400)."),
         EXPIRY_SWEEP_SECONDS("expirySweepSeconds", "30",
-                "how often each node looks for expired sessions among those it served, to announce their end"
-                        + " (1 to 3600)"),
+                "how often each node looks for expired sessions among those it served, to announce their "
+                        + "end (1 to 3600). Only runs when `listeners` or `allowedClasses` is set: otherwise "
+                        + "nothing could hear the announcement."),
         URL_TRACKING("urlTracking", "false",
-                "`true` or `false`: whether a session id in the URL (`;jsessionid=...`) is accepted and added"
-                        + " by `encodeURL` for clients without the cookie; ids in URLs leak through Referer"
-                        + " headers, logs and shared links, so leave it off unless clients cannot keep cookies"),
+                "`true` or `false`: whether a session id in the URL (`;jsessionid=...`, named after the "
+                        + "cookie in lower case) is accepted, and added by `encodeURL`/`encodeRedirectURL` for "
+                        + "clients that did not send the cookie. Ids in URLs leak through Referer headers, logs and "
+                        + "shared links and make session fixation easy: leave it off unless some clients cannot "
+                        + "keep cookies."),
         CONCURRENCY("concurrency", "merge",
-                "`merge`, `lock` or `none`: how concurrent requests of one session are reconciled; see"
-                        + " [concurrency.md](concurrency.md)"),
+                "`merge`, `lock` or `none`: how concurrent requests of one session (frames, ajax, two "
+                        + "tabs) are reconciled. `merge`: each request's changes are merged attribute by attribute "
+                        + "into the stored session (compare-and-set, retried); `lock`: one request at a time per "
+                        + "session across the cluster; `none`: the last request to save overwrites the whole "
+                        + "session. See [concurrency.md](concurrency.md)."),
         LOCK_TIMEOUT_MILLIS("lockTimeoutMillis", "5000",
-                "with `concurrency=lock`: the longest a request waits for its session's lock, in milliseconds"
-                        + " (1 to 600000)"),
+                "with `concurrency=lock`: the longest a request waits for its session's lock, in "
+                        + "milliseconds (1 to 600000), queueing first behind requests of the same node, then "
+                        + "polling memcached with back-off and jitter."),
         LOCK_TTL_SECONDS("lockTtlSeconds", "60",
-                "with `concurrency=lock`: how long a lock lives unless released; longer than your slowest"
-                        + " request, since a request that outlives it saves nothing (1 to 3600)"),
+                "with `concurrency=lock`: how long a lock lives unless released (1 to 3600), so that a "
+                        + "node that dies holding it blocks others only that long. Make it longer than your slowest "
+                        + "request: a request that outlives its lock saves nothing (logged)."),
+        LOCK_QUEUE_MAX("lockQueueMax", "8",
+                "with `concurrency=lock`: how many requests of one session may wait for its lock on one "
+                        + "node (0 to 1000). More get the `lockTimeoutAction` answer at once (503, or read-only), "
+                        + "so that a burst on one session cannot occupy the node's request threads."),
         LOCK_TIMEOUT_ACTION("lockTimeoutAction", "fail",
-                "with `concurrency=lock`, what a request does when `lockTimeoutMillis` runs out: `fail` (HTTP 503"
-                        + " with Retry-After) or `readonly` (served without the lock, its session changes dropped and"
-                        + " logged)"),
+                "with `concurrency=lock`, what a request does when `lockTimeoutMillis` runs out: `fail` "
+                        + "(HTTP 503 with `Retry-After`) or `readonly` (served without the lock; its session "
+                        + "changes are dropped and logged). Never does a request write without the lock."),
         LOCK_EXCLUDE("lockExclude", "(none)",
-                "with `concurrency=lock`: URL patterns (`/api/status`, `/static/*`, `*.json`) of read-only"
-                        + " requests that use the session without taking its lock; changes they make are merged as in"
-                        + " `merge` mode"),
+                "with `concurrency=lock`: URL patterns (`/api/status`, `/static/*`, `*.json`) of "
+                        + "read-only requests that use the session without taking its lock; changes they make "
+                        + "anyway are merged as in `merge` mode."),
         MUTATION_DETECTION("mutationDetection", "compare",
-                "`compare` or `setAttribute`: whether a value read with `getAttribute` and changed in place is"
-                        + " saved (`compare`: its encoded form is compared with the stored one at the end of the"
-                        + " request) or only values passed to `setAttribute` count");
+                "`compare` or `setAttribute`: whether a value read with `getAttribute` and changed in "
+                        + "place (a list, an application object) is saved. `compare` (the container behaviour): at "
+                        + "the end of the request every mutable value handed out is encoded again and compared byte "
+                        + "for byte with its stored form, so only a real change costs a write. `setAttribute`: only "
+                        + "values passed to `setAttribute` count, which saves that encoding work.");
 
         private final String paramName;
         private final String defaultText;
@@ -128,6 +160,7 @@ final class SessionConfig {
     private final ConcurrencyMode concurrency;
     private final Duration lockTimeout;
     private final Duration lockTtl;
+    private final int lockQueueMax;
     private final boolean lockTimeoutFails;
     private final PathPatterns lockExclude;
     private final boolean detectMutations;
@@ -136,7 +169,8 @@ final class SessionConfig {
             Duration opTimeout, Duration connectTimeout, boolean cookieHttpOnly, String cookieName,
             List<Object> listeners,
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
-            ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, boolean lockTimeoutFails,
+            ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
+            boolean lockTimeoutFails,
             PathPatterns lockExclude, boolean detectMutations) {
         this.servers = List.copyOf(servers);
         this.keyPrefix = keyPrefix;
@@ -153,6 +187,7 @@ final class SessionConfig {
         this.concurrency = concurrency;
         this.lockTimeout = lockTimeout;
         this.lockTtl = lockTtl;
+        this.lockQueueMax = lockQueueMax;
         this.lockTimeoutFails = lockTimeoutFails;
         this.lockExclude = lockExclude;
         this.detectMutations = detectMutations;
@@ -189,6 +224,7 @@ final class SessionConfig {
                 Duration.ofMillis(parseRange(Param.LOCK_TIMEOUT_MILLIS, raw.apply(Param.LOCK_TIMEOUT_MILLIS), 5000, 1,
                         600_000)),
                 Duration.ofSeconds(parseRange(Param.LOCK_TTL_SECONDS, raw.apply(Param.LOCK_TTL_SECONDS), 60, 1, 3600)),
+                (int) parseRange(Param.LOCK_QUEUE_MAX, raw.apply(Param.LOCK_QUEUE_MAX), 8, 0, 1000),
                 parseChoice(Param.LOCK_TIMEOUT_ACTION, raw.apply(Param.LOCK_TIMEOUT_ACTION), "fail",
                         Map.of("fail", true, "readonly", false)),
                 parsePatterns(Param.LOCK_EXCLUDE, raw.apply(Param.LOCK_EXCLUDE)),
@@ -206,6 +242,10 @@ final class SessionConfig {
 
     Duration lockTtl() {
         return lockTtl;
+    }
+
+    int lockQueueMax() {
+        return lockQueueMax;
     }
 
     boolean lockTimeoutFails() {
@@ -355,7 +395,7 @@ final class SessionConfig {
         return TypeAllowList.parse(value);
     }
 
-    private static long parseMillis(Param param, String value, long defaultValue) {
+    static long parseMillis(Param param, String value, long defaultValue) {
         return parseRange(param, value, defaultValue, 1, MAX_TIMEOUT_MILLIS);
     }
 

@@ -14,11 +14,16 @@ import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Reads session ids from, and writes them to, the session cookie described by the webapp's
  * {@link SessionCookieConfig} ({@code <cookie-config>} in web.xml), captured once at start-up.
  */
 final class SessionCookies {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionCookies.class);
 
     static final String DEFAULT_NAME = "JSESSIONID";
     static final String DEFAULT_SAME_SITE = "Lax";
@@ -51,10 +56,21 @@ final class SessionCookies {
     /**
      * The cookie as the webapp configured it, with memsession's defaults where it did not.
      *
+     * @param httpOnly {@code cookieHttpOnly}, which alone decides: the container's {@code <http-only>}
+     *     cannot be told apart from its default (Tomcat's is true, Jetty's false)
      * @param nameOverride memsession's own cookie name ({@code cookieName}), or null for the webapp's
      */
     static SessionCookies from(ServletContext context, boolean httpOnly, String nameOverride) {
         SessionCookieConfig config = context.getSessionCookieConfig();
+        if (config == null) {
+            // a context without a session manager of its own (Jetty's NO_SESSIONS) has no cookie config
+            LOG.info("context '{}' has no session cookie configuration: memsession uses its defaults (cookie {},"
+                    + " path = context path, HttpOnly, SameSite={})", context.getContextPath(),
+                    nameOverride != null ? nameOverride : DEFAULT_NAME, DEFAULT_SAME_SITE);
+            String path = context.getContextPath().isEmpty() ? "/" : context.getContextPath();
+            return new SessionCookies(nameOverride != null ? nameOverride : DEFAULT_NAME, path, null, -1, false,
+                    httpOnly, Map.of("SameSite", DEFAULT_SAME_SITE));
+        }
         String name = nameOverride != null ? nameOverride : blankToNull(config.getName());
         String path = blankToNull(config.getPath());
         if (path == null) {
@@ -71,7 +87,7 @@ final class SessionCookies {
             extra.put("SameSite", DEFAULT_SAME_SITE);
         }
         return new SessionCookies(name == null ? DEFAULT_NAME : name, path, blankToNull(config.getDomain()),
-                config.getMaxAge(), config.isSecure(), httpOnly || config.isHttpOnly(), extra);
+                config.getMaxAge(), config.isSecure(), httpOnly, extra);
     }
 
     String name() {

@@ -34,13 +34,16 @@ final class SessionLocking {
     private final SessionMetrics metrics;
     private final Duration budget;
     private final int ttlSeconds;
+    /** Requests of one session that may wait on this node behind the one that holds or takes its lock. */
+    private final int queueMax;
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, LocalLock> localLocks = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<UnansweredLock> unanswered = new ConcurrentLinkedQueue<>();
     private static final int MAX_UNANSWERED = 10_000;
 
-    SessionLocking(LockStore store, SessionMetrics metrics, Duration budget, Duration ttl) {
+    SessionLocking(LockStore store, SessionMetrics metrics, Duration budget, Duration ttl, int queueMax) {
         this.store = store;
+        this.queueMax = queueMax;
         this.metrics = metrics;
         this.budget = budget;
         this.ttlSeconds = (int) ttl.toSeconds();
@@ -62,10 +65,18 @@ final class SessionLocking {
      */
     HeldLock acquire(String id) {
         long deadline = System.nanoTime() + budget.toNanos();
-        LocalLock local = localLocks.compute(id, (key, existing) -> (existing == null ? new LocalLock() : existing)
-                .retain());
+        int[] users = new int[1];
+        LocalLock local = localLocks.compute(id, (key, existing) -> {
+            LocalLock retained = (existing == null ? new LocalLock() : existing).retain();
+            users[0] = retained.users;
+            return retained;
+        });
         boolean handedOut = false;
         try {
+            if (users[0] > queueMax + 1) {
+                // a burst on one session must not take every request thread of the node: answer at once
+                return null;
+            }
             if (!local.semaphore.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 return null;
             }

@@ -18,6 +18,7 @@ public final class SessionMetrics {
     private final LongAdder touches = new LongAdder();
     private final LongAdder saveConflicts = new LongAdder();
     private final LongAdder droppedSaves = new LongAdder();
+    private final LongAdder oversizedSaves = new LongAdder();
     private final LongAdder unreadableSessions = new LongAdder();
     private final LongAdder storeFailures = new LongAdder();
 
@@ -52,6 +53,14 @@ public final class SessionMetrics {
         return droppedSaves.sum();
     }
 
+    /**
+     * Saves refused because the encoded session was larger than the store accepts
+     * ({@link SessionRepository#MAX_DOCUMENT_BYTES}); the copy stored before stays as it was.
+     */
+    public long oversizedSaves() {
+        return oversizedSaves.sum();
+    }
+
     /** Stored sessions that could not be read back (unknown format or a class no longer allowed or present). */
     public long unreadableSessions() {
         return unreadableSessions.sum();
@@ -80,6 +89,10 @@ public final class SessionMetrics {
 
     void recordDroppedSave() {
         droppedSaves.increment();
+    }
+
+    void recordOversizedSave() {
+        oversizedSaves.increment();
     }
 
     void recordUnreadable() {

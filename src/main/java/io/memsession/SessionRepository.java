@@ -44,6 +44,24 @@ final class SessionRepository {
     static final long MAX_SAVE_MILLIS = 3_000;
     private static final long MAX_RETRY_PAUSE_MILLIS = 32;
     private static final int MAX_ID_ATTEMPTS = 3;
+    /**
+     * Largest encoded session the store is given. Xmemcached refuses values over 1 MiB on the client
+     * side whatever the server's {@code -I} says; the margin leaves room for the item header.
+     */
+    static final int MAX_DOCUMENT_BYTES = 1024 * 1024 - 1024;
+
+    /** What a {@link #save} did. */
+    enum SaveResult {
+        /** The store was asked to write the changes or record the access. */
+        WRITTEN,
+        /** Nothing needed writing. */
+        NOTHING,
+        /**
+         * The store failed or refused the write (logged and counted); the stored copy is as it was, and
+         * the request should not ask the store for anything more.
+         */
+        FAILED
+    }
 
     private final SessionStore store;
     private final SessionCodec sessionCodec;
@@ -132,11 +150,11 @@ final class SessionRepository {
      *
      * @param recordAccessIfUnchanged whether an unchanged stored session should have this access
      *     recorded (once per request is enough)
-     * @return whether the store was asked to write or record anything
+     * @return whether the store was asked to write, had nothing to do, or failed
      */
-    boolean save(SharedSession session, boolean recordAccessIfUnchanged, long requestTime) {
+    SaveResult save(SharedSession session, boolean recordAccessIfUnchanged, long requestTime) {
         if (!session.isValid() || session.isDetached()) {
-            return false;
+            return SaveResult.NOTHING;
         }
         try {
             SessionDelta delta = pendingChangesAfterPassivation(session);
@@ -151,13 +169,17 @@ final class SessionRepository {
                 metrics.recordTouch();
                 store.touch(session.getId(), session.loadedFrom(), access);
             } else {
-                return false;
+                return SaveResult.NOTHING;
             }
             expiryWatch.observe(session.getId(), requestTime, session.getMaxInactiveInterval());
-            return true;
+            return SaveResult.WRITTEN;
         } catch (SessionStoreException e) {
             storeFailed("save", e);
-            return false;
+            return SaveResult.FAILED;
+        } catch (SessionTooLargeException e) {
+            metrics.recordOversizedSave();
+            LOG.warn("session changes not saved: {}; the copy stored before is kept", e.getMessage());
+            return SaveResult.FAILED;
         }
     }
 
@@ -212,6 +234,9 @@ final class SessionRepository {
         } catch (SessionStoreException e) {
             storeFailed("changeSessionId", e);
             throw new IllegalStateException("changeSessionId: the session could not be stored under a new id", e);
+        } catch (SessionTooLargeException e) {
+            metrics.recordOversizedSave();
+            throw new IllegalStateException("changeSessionId: " + e.getMessage(), e);
         }
         session.renamed(newId);
         session.saved(delta, moved.withId(newId));
@@ -343,7 +368,7 @@ final class SessionRepository {
     private void createInStore(SharedSession session, SessionDelta everything, Access access) {
         SessionRecord record = everything.applyTo(session.unsavedBase(), access.time());
         metrics.recordSave();
-        if (store.create(record.id(), sessionCodec.encode(record), access)) {
+        if (store.create(record.id(), encodeWithinLimit(record), access)) {
             session.saved(everything, record);
             return;
         }
@@ -366,7 +391,7 @@ final class SessionRepository {
         SessionRecord candidate = record;
         for (int attempt = 1; attempt <= MAX_ID_ATTEMPTS; attempt++) {
             metrics.recordSave();
-            if (store.create(candidate.id(), sessionCodec.encode(candidate), access)) {
+            if (store.create(candidate.id(), encodeWithinLimit(candidate), access)) {
                 return candidate.id();
             }
             candidate = candidate.withId(ids.newId());
@@ -374,11 +399,23 @@ final class SessionRepository {
         throw new SessionStoreException("no free session id after " + MAX_ID_ATTEMPTS + " attempts", null);
     }
 
+    /**
+     * The document for {@code record}, or {@link SessionTooLargeException} when it is larger than the
+     * store takes: the one place a size limit applies.
+     */
+    private byte[] encodeWithinLimit(SessionRecord record) {
+        byte[] document = sessionCodec.encode(record);
+        if (document.length > MAX_DOCUMENT_BYTES) {
+            throw new SessionTooLargeException(document.length, MAX_DOCUMENT_BYTES);
+        }
+        return document;
+    }
+
     /** Last writer wins: the whole session as this request sees it replaces what is stored. */
     private void overwriteInStore(SharedSession session, SessionDelta delta, Access access) {
         SessionRecord record = delta.applyTo(session.stored(), access.time());
         metrics.recordSave();
-        if (store.overwrite(session.getId(), sessionCodec.encode(record), accessRecordBasis(session, delta),
+        if (store.overwrite(session.getId(), encodeWithinLimit(record), accessRecordBasis(session, delta),
                 access)) {
             session.saved(delta, record);
         } else {
@@ -393,7 +430,7 @@ final class SessionRepository {
             if (session.storedVersion() != SharedSession.UNKNOWN_VERSION) {
                 SessionRecord merged = delta.applyTo(session.stored(), access.time());
                 metrics.recordSave();
-                SaveOutcome outcome = store.replace(id, sessionCodec.encode(merged), session.storedVersion(),
+                SaveOutcome outcome = store.replace(id, encodeWithinLimit(merged), session.storedVersion(),
                         accessRecordBasis(session, delta), new Access(access.time(), merged.maxInactiveInterval()));
                 if (outcome == SaveOutcome.SAVED) {
                     session.saved(delta, merged);

@@ -1,7 +1,8 @@
 package io.memsession;
 
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
@@ -35,6 +36,12 @@ final class SessionRequest extends HttpServletRequestWrapper {
      */
     static final String CARRIED_SESSION_ID = "io.memsession.sessionId";
 
+    /**
+     * Most distinct well-formed ids a request may name (several cookies of different paths or domains,
+     * plus the URL): each costs a memcached lookup until one names a live session.
+     */
+    static final int MAX_CANDIDATE_IDS = 3;
+
     private static final Logger LOG = LoggerFactory.getLogger(SessionRequest.class);
 
     private final HttpServletResponse response;
@@ -51,6 +58,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
     /** The async context handed to the application, which saves before completing; null until startAsync. */
     private AsyncContext asyncContext;
 
+    private List<String> candidateIds;
     private boolean resolved;
     private String requestedId;
     private SharedSession requestedSession;
@@ -63,6 +71,11 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private SessionLockTimeoutException busy;
     /** The store did not answer for the requested session: a detached stand-in serves this request. */
     private boolean storeUnavailable;
+    /**
+     * A store call of this request failed (or a save was refused): no more store calls in this request,
+     * so that its time in the store stays bounded (docs/storage.md).
+     */
+    private boolean storeFailed;
     /** The session work is done; a late {@code getSession} (an application's async listener) takes no lock. */
     private boolean completed;
 
@@ -126,7 +139,12 @@ final class SessionRequest extends HttpServletRequestWrapper {
             throw new IllegalStateException("changeSessionId: the session store does not answer; the id cannot be"
                     + " changed now");
         }
-        repository.changeId(current, receivedAt);
+        try {
+            repository.changeId(current, receivedAt);
+        } catch (IllegalStateException e) {
+            storeFailed |= e.getCause() instanceof SessionStoreException;
+            throw e;
+        }
         cookies.write(this, response, current.getId());
         return current.getId();
     }
@@ -208,10 +226,16 @@ final class SessionRequest extends HttpServletRequestWrapper {
             dropChanges();
             return;
         }
+        if (storeFailed) {
+            // one bounded wait per request: a store that failed once is not asked again until the next
+            return;
+        }
         boolean recordAccessIfUnchanged = !accessRecorded && session.isStored();
         String idBefore = session.getId();
-        if (repository.save(session, recordAccessIfUnchanged, receivedAt)) {
-            accessRecorded = true;
+        switch (repository.save(session, recordAccessIfUnchanged, receivedAt)) {
+            case WRITTEN -> accessRecorded = true;
+            case FAILED -> storeFailed = true;
+            case NOTHING -> { }
         }
         if (!idBefore.equals(session.getId())) {
             // a new session's id was taken after all; the cookie must follow
@@ -231,7 +255,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
     void complete(boolean keepAliveAllowed) {
         try {
             commit();
-            if (!resolved && keepAliveAllowed) {
+            if (!resolved && keepAliveAllowed && !storeFailed) {
                 findRequestedId();
                 if (requestedId != null) {
                     repository.keepAlive(requestedId, receivedAt);
@@ -277,6 +301,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
             readOnly = false;
             if (found.storeUnavailable()) {
                 storeUnavailable = true;
+                storeFailed = true;
                 requestedId = candidate;
                 return;
             }
@@ -297,6 +322,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
             // an outage, not a busy session: served like any other outage, never as 503
             LOG.warn("session lock could not be asked for: {}", e.getMessage());
             storeUnavailable = true;
+            storeFailed = true;
             return;
         }
         if (lock != null) {
@@ -342,18 +368,31 @@ final class SessionRequest extends HttpServletRequestWrapper {
         }
     }
 
-    /** Cookie values first; the URL's path parameter last, and only when URL tracking is on. */
+    /**
+     * Cookie values first; the URL's path parameter last, and only when URL tracking is on. Duplicates
+     * are dropped and at most {@link #MAX_CANDIDATE_IDS} are kept, so that a header stuffed with session
+     * cookies costs no more memcached lookups than a stale cookie beside the live one does. Computed
+     * once per request.
+     */
     private List<String> wellFormedRequestedIds() {
-        List<String> candidates = new ArrayList<>(2);
-        if (getDispatcherType() == DispatcherType.ERROR
-                && getAttribute(CARRIED_SESSION_ID) instanceof String carried) {
-            candidates.add(carried);
+        if (candidateIds == null) {
+            Set<String> candidates = new LinkedHashSet<>(4);
+            if (getDispatcherType() == DispatcherType.ERROR
+                    && getAttribute(CARRIED_SESSION_ID) instanceof String carried) {
+                addIfWellFormed(candidates, carried);
+            }
+            for (String value : cookies.requestedValues(this)) {
+                addIfWellFormed(candidates, value);
+            }
+            addIfWellFormed(candidates, urlIds.find(getRequestURI()));
+            candidateIds = List.copyOf(candidates);
         }
-        candidates.addAll(cookies.requestedValues(this));
-        String fromUrl = urlIds.find(getRequestURI());
-        if (fromUrl != null) {
-            candidates.add(fromUrl);
+        return candidateIds;
+    }
+
+    private static void addIfWellFormed(Set<String> candidates, String value) {
+        if (candidates.size() < MAX_CANDIDATE_IDS && value != null && SessionIds.isWellFormed(value)) {
+            candidates.add(value);
         }
-        return candidates.stream().filter(SessionIds::isWellFormed).toList();
     }
 }

@@ -27,6 +27,13 @@ final class TypeAllowList {
 
     /** Namespaces a wildcard may not cover: they hold the classic gadget classes. */
     private static final List<String> JDK_NAMESPACES = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.");
+    /**
+     * Namespaces that the JDK ships classes under besides its own: a wildcard may not cover them either,
+     * nor any package above one of them (e.g. {@code com.*} covers {@code com.sun.*} and
+     * {@code com.oracle.*}, {@code org.*} covers {@code org.w3c.*}).
+     */
+    private static final List<String> PLATFORM_NAMESPACES = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.",
+            "com.oracle.", "org.w3c.", "org.xml.", "org.ietf.", "org.omg.", "org.jcp.", "netscape.");
 
     /** JDK classes that application objects commonly hold as fields and that are safe to deserialize. */
     private static final Set<String> JDK_SERIAL_CLASSES = Set.of(
@@ -87,18 +94,20 @@ final class TypeAllowList {
                 }
                 if (entry.endsWith(".*")) {
                     String pkg = entry.substring(0, entry.length() - 2);
-                    requireQualifiedName(entry, pkg);
-                    for (String namespace : JDK_NAMESPACES) {
-                        if ((pkg + ".").startsWith(namespace)) {
-                            throw new IllegalArgumentException("Invalid init-param " + INIT_PARAM + " entry '"
-                                    + entry + "': wildcards over the JDK namespaces (java.*, javax.*, jdk.*,"
-                                    + " sun.*, com.sun.*) are not allowed; list the classes you need"
-                                    + " individually, e.g. java.net.URL");
+                    requireQualifiedName(spec, entry, pkg);
+                    String covered = pkg + ".";
+                    for (String namespace : PLATFORM_NAMESPACES) {
+                        if (covered.startsWith(namespace) || namespace.startsWith(covered)) {
+                            throw SessionConfig.invalid(SessionConfig.Param.ALLOWED_CLASSES, spec, "no wildcard"
+                                    + " over or above a JDK namespace (java, javax, jdk, sun, com.sun, com.oracle,"
+                                    + " org.w3c, org.xml, org.ietf, org.omg, org.jcp, netscape): '" + entry
+                                    + "' covers " + namespace + "*; list the classes you need individually, e.g."
+                                    + " java.net.URL, or name your own package, e.g. com.acme.model.*");
                         }
                     }
                     packagePrefixes.add(pkg + ".");
                 } else {
-                    requireQualifiedName(entry, entry);
+                    requireQualifiedName(spec, entry, entry);
                     classNames.add(entry);
                 }
             }
@@ -106,14 +115,14 @@ final class TypeAllowList {
         return new TypeAllowList(classNames, packagePrefixes);
     }
 
-    private static void requireQualifiedName(String entry, String name) {
+    private static void requireQualifiedName(String spec, String entry, String name) {
         boolean valid = !name.isEmpty();
         for (String segment : name.split("\\.", -1)) {
             valid &= isJavaIdentifier(segment);
         }
         if (!valid) {
-            throw new IllegalArgumentException(
-                    "Invalid init-param " + INIT_PARAM + " entry '" + entry + "': " + SYNTAX_HELP);
+            throw SessionConfig.invalid(SessionConfig.Param.ALLOWED_CLASSES, spec,
+                    SYNTAX_HELP + " ('" + entry + "' is none of these)");
         }
     }
 

@@ -29,10 +29,12 @@ final class UrlEncodingResponse extends HttpServletResponseWrapper {
     /**
      * Only links back into this webapp get the id: on any other host (an identity provider, a partner
      * site) it would be handed to a third party. Relative URLs stay here; absolute ones must name this
-     * host, port and context path.
+     * host, port and context path. A backslash, whitespace or control character anywhere rules a URL
+     * out: browsers read {@code /\evil.example/} as {@code //evil.example/} and drop tabs and line
+     * breaks, so such a URL may leave the site whatever it looks like here.
      */
     private boolean pointsIntoThisWebapp(String url) {
-        if (url == null) {
+        if (url == null || hasAmbiguousCharacters(url)) {
             return false;
         }
         int colon = url.indexOf(':');
@@ -56,6 +58,16 @@ final class UrlEncodingResponse extends HttpServletResponseWrapper {
         String contextPath = request.getContextPath();
         return uri.getHost().equalsIgnoreCase(request.getServerName()) && port == request.getServerPort()
                 && (path.equals(contextPath) || path.startsWith(contextPath + "/"));
+    }
+
+    private static boolean hasAmbiguousCharacters(String url) {
+        for (int i = 0; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '\\' || c <= 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -123,7 +123,7 @@ class SessionRepositoryTest {
     void detachedSession_isNeverStored() {
         SharedSession detached = repository.createDetached("x".repeat(32), now());
         detached.setAttribute("a", "1");
-        assertFalse(repository.save(detached, true, now()));
+        assertEquals(SessionRepository.SaveResult.NOTHING, repository.save(detached, true, now()));
         assertNull(repository.load("x".repeat(32)).session());
     }
 

@@ -87,6 +87,21 @@ class TypeAllowListTest {
     }
 
     @Test
+    void wildcardsAboveAJdkNamespace_orOverOtherPlatformNamespaces_areRefused() {
+        // com.* would let com.sun.rowset.JdbcRowSetImpl (a JNDI gadget) through
+        for (String bad : List.of("com.*", "org.*", "netscape.*", "com.oracle.*",
+                "org.w3c.*", "org.xml.sax.*", "org.ietf.*", "org.omg.*")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TypeAllowList.parse("com.acme.model.* " + bad), bad);
+            assertTrue(e.getMessage().startsWith("memsession init-param 'allowedClasses' is '"), e.getMessage());
+            assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+        TypeAllowList neighbours = TypeAllowList.parse("com.sunny.* org.w3cx.* comx.*");
+        assertTrue(neighbours.allowsApplicationClass("com.sunny.Thing"));
+        assertFalse(neighbours.allowsApplicationClass("com.sun.rowset.JdbcRowSetImpl"));
+    }
+
+    @Test
     void filterIsBuiltOnceAndRejectsRatherThanLeavesUndecided() {
         TypeAllowList list = TypeAllowList.parse("io.memsession.codecfixtures.Cart");
         ObjectInputFilter filter = list.objectInputFilter();

@@ -3,11 +3,17 @@ package io.memsession.store;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import net.rubyeye.xmemcached.GetsResponse;
@@ -19,15 +25,20 @@ import net.rubyeye.xmemcached.impl.KetamaMemcachedSessionLocator;
 /**
  * Session documents in memcached.
  *
- * <p>Three keys per session, all starting with {@code keyPrefix + id}:
+ * <p>Four keys per session, all starting with {@code keyPrefix + H}, where {@code H} is the SHA-256 of
+ * the session id in base64url (so that memcached's own listings reveal no live id):
  * <ul>
- * <li>{@code <prefix><id>}: the document;</li>
- * <li>{@code <prefix><id>.a}: the access record, {@code <access ms>:<interval s>:<life renewed ms>} in
- *     ASCII, rewritten by every request that uses the session without changing it, so that access
- *     times are exact without rewriting the document;</li>
- * <li>{@code <prefix><id>.x}: exists only briefly, once a node has claimed the announcement of the
+ * <li>{@code <prefix><H>}: the document;</li>
+ * <li>{@code <prefix><H>.a}: the access record, {@code <access ms>:<interval s>:<life renewed ms>} in
+ *     ASCII, written beside the document when the session is created and rewritten by every request
+ *     that uses the session without changing it, so that access times are exact without rewriting the
+ *     document;</li>
+ * <li>{@code <prefix><H>.l}: the session's lock, only with {@code concurrency=lock};</li>
+ * <li>{@code <prefix><H>.x}: exists only briefly, once a node has claimed the announcement of the
  *     session's end.</li>
  * </ul>
+ * The keys hash independently: with several servers the document and its access record may live on
+ * different servers, and a load is then two round trips sent in parallel rather than one.
  * Both the document and the access record live {@code interval + grace} seconds from their last
  * renewal; renewals of an unchanged document (a {@code touch}) happen at most every {@code grace / 2}
  * seconds, so a busy session usually costs one {@code gets} and one small write per request.
@@ -40,6 +51,8 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
 
     /** Largest relative expiration memcached accepts; above it the value is taken as a Unix time. */
     static final int MAX_RELATIVE_EXPIRY_SECONDS = 30 * 24 * 60 * 60;
+    /** How long {@link #close} waits for the client's threads to end. */
+    static final long CLOSE_WAIT_MILLIS = 5_000;
     private static final String ACCESS_SUFFIX = ".a";
     private static final String END_CLAIM_SUFFIX = ".x";
     private static final String LOCK_SUFFIX = ".l";
@@ -55,6 +68,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     private final int graceSeconds;
     private final Clock clock;
     private final RawBytesTranscoder transcoder = new RawBytesTranscoder();
+    private final List<Thread> clientThreads;
 
     /**
      * Connects to the given servers; sessions are spread over several servers by consistent hashing.
@@ -74,11 +88,21 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         builder.setSessionLocator(new KetamaMemcachedSessionLocator());
         builder.setTranscoder(transcoder);
         builder.setName("memsession");
+        Set<Thread> before = liveThreads();
         try {
             this.client = builder.build();
         } catch (IOException e) {
             throw new SessionStoreException("cannot create the memcached client for " + servers, e);
         }
+        Set<Thread> started = liveThreads();
+        started.removeAll(before);
+        // the client's own threads (reactors, timers), joined at close: Xmemcached's shutdown only asks
+        // them to stop, and a container warns about (and may leak) threads a stopped webapp left running
+        this.clientThreads = List.copyOf(started);
+    }
+
+    private static Set<Thread> liveThreads() {
+        return new HashSet<>(Thread.getAllStackTraces().keySet());
     }
 
     @Override
@@ -99,12 +123,22 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     /**
      * {@inheritDoc}
      *
-     * <p>Writes no access record: the document carries the creation time, and the record appears with
-     * the next request that uses the session.
+     * <p>The access record is written beside the document without waiting for its own reply
+     * ({@code noreply}), and sent first: on the one connection to a server memcached handles commands in
+     * order, so once the document's {@code add} is answered the record is in place too (with several
+     * servers the two keys may live apart, and the record follows a moment later). Requests that carry
+     * the new session's cookie but never load it (static files) find it and keep the session alive (spec
+     * 7.6), and creation still waits for one round trip. An {@code add} never replaces a record, so a
+     * taken id keeps its own.
      */
     @Override
     public boolean create(String id, byte[] document, Access access) {
         int expiry = expiry(access.maxInactiveSeconds());
+        AccessRecord record = new AccessRecord(access.time(), access.maxInactiveSeconds(), clock.millis());
+        call("add", () -> {
+            client.addWithNoReply(accessKey(id), expiry, record.encode(), transcoder);
+            return null;
+        });
         return call("add", () -> client.add(documentKey(id), expiry, document, transcoder, opTimeoutMillis));
     }
 
@@ -190,7 +224,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     @Override
     public boolean claimEnd(String id) {
         int claimLife = Math.max(60, 2 * graceSeconds);
-        return call("add", () -> client.add(keyPrefix + id + END_CLAIM_SUFFIX, claimLife, new byte[] {'1'},
+        return call("add", () -> client.add(documentKey(id) + END_CLAIM_SUFFIX, claimLife, new byte[] {'1'},
                 transcoder, opTimeoutMillis));
     }
 
@@ -234,7 +268,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     }
 
     private String lockKey(String id) {
-        return keyPrefix + id + LOCK_SUFFIX;
+        return documentKey(id) + LOCK_SUFFIX;
     }
 
     @Override
@@ -246,12 +280,30 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         });
     }
 
+    /** Closes the connections and waits, at most {@link #CLOSE_WAIT_MILLIS} in all, for the client's threads to end. */
     @Override
     public void close() {
         try {
             client.shutdown();
         } catch (IOException e) {
             throw new SessionStoreException("closing the memcached client failed", e);
+        } finally {
+            awaitClientThreads();
+        }
+    }
+
+    private void awaitClientThreads() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+        try {
+            for (Thread thread : clientThreads) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return;
+                }
+                thread.join(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -284,12 +336,27 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         return call("touch", () -> client.touch(documentKey(id), expiry, opTimeoutMillis));
     }
 
+    /**
+     * The document's key: the prefix and a SHA-256 hash of the id, so that what memcached lists (for
+     * example {@code lru_crawler metadump}) names no live session; the other keys of a session add a
+     * suffix to it. A session id carries 192 random bits, so its hash cannot be turned back into it.
+     */
     private String documentKey(String id) {
-        return keyPrefix + id;
+        return keyPrefix + hashedId(id);
     }
 
     private String accessKey(String id) {
-        return keyPrefix + id + ACCESS_SUFFIX;
+        return documentKey(id) + ACCESS_SUFFIX;
+    }
+
+    /** Base64url (no padding) of the SHA-256 of the id's ASCII bytes: 43 characters. */
+    static String hashedId(String id) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     private <T> T call(String command, MemcachedCall<T> call) {
@@ -300,6 +367,9 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
                     + opTimeoutMillis + " ms", e);
         } catch (MemcachedException e) {
             throw new SessionStoreException("memcached " + command + " failed", e);
+        } catch (IllegalArgumentException e) {
+            // the client refuses some values itself, e.g. one larger than its 1 MiB item limit
+            throw new SessionStoreException("memcached client refused the " + command + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SessionStoreException("interrupted during memcached " + command, e);

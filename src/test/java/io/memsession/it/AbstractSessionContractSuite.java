@@ -209,7 +209,7 @@ abstract class AbstractSessionContractSuite {
     }
 
     protected String key(String id) {
-        return "memsession:/app:" + id;
+        return ItSupport.storedKey("memsession:/app:", id);
     }
 
     protected static String randomWellFormedId() {
@@ -559,6 +559,26 @@ abstract class AbstractSessionContractSuite {
         assertEquals("kept", r.p("attr.x"));
     }
 
+    /**
+     * Spec 7.6 right after creation: a session whose only later requests never call getSession is
+     * still accessed by each of them (the creating request wrote its access record beside it).
+     */
+    @Test
+    void newSession_whoseLaterRequestsNeverCallGetSession_staysAliveWhileTheyKeepComing() {
+        create(a, "set:x:string:kept", "setMaxInactive:2");
+        long end = System.nanoTime() + Duration.ofMillis(3600).toNanos();
+        int i = 0;
+        while (System.nanoTime() < end) {
+            ContainerNode node = i++ % 2 == 0 ? b : a;
+            Browser.Response plain = browser.get(node.url(ContainerNode.PLAIN));
+            assertEquals("ok", plain.p("plain"), plain::toString);
+            MemcachedProcess.pause(400);
+        }
+        Browser.Response r = on(b, "get:false", "attr:x");
+        assertEquals("present", r.p("session"), () -> "3.6 s of PlainServlet requests, interval 2 s: " + r);
+        assertEquals("kept", r.p("attr.x"));
+    }
+
     @Test
     void requestsUnderKeepAliveExclude_doNotKeepTheSessionAlive_andCostNoMemcachedOperation() {
         shortLivedSession(2);
@@ -870,6 +890,21 @@ abstract class AbstractSessionContractSuite {
         assertEquals(1, headers.size(), r::toString);
         Map<String, String> attributes = cookieAttributes(headers.get(0));
         assertEquals(Map.of("path", "/app", "httponly", "", "samesite", "Lax"), attributes, headers.get(0));
+    }
+
+    /**
+     * {@code cookieHttpOnly=false} is the one switch that turns HttpOnly off, whatever the container's
+     * {@code <http-only>} says (its default cannot be told apart from a deliberate setting).
+     */
+    @ParameterizedTest(name = "container http-only {0}")
+    @ValueSource(booleans = {true, false})
+    void cookieHttpOnlyFalse_sendsNoHttpOnly_whateverTheContainerSays(boolean containerHttpOnly) throws Exception {
+        ContainerNode open = extra(webapp("O" + containerHttpOnly).initParam("cookieHttpOnly", "false")
+                .cookieConfig(c -> c.setHttpOnly(containerHttpOnly)));
+        Browser.Response r = Browser.raw(open.port(), open.probePath("get:true"));
+        List<String> headers = r.setCookies(COOKIE);
+        assertEquals(1, headers.size(), r::toString);
+        assertFalse(cookieAttributes(headers.get(0)).containsKey("httponly"), headers.get(0));
     }
 
     @ParameterizedTest(name = "stale cookie first: {0}")

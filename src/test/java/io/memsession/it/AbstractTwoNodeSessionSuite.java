@@ -54,7 +54,7 @@ abstract class AbstractTwoNodeSessionSuite {
     private static final Pattern ID_SHAPE = Pattern.compile("[A-Za-z0-9_-]+");
 
     private MemcachedProcess memcached;
-    private ContainerNode a;
+    protected ContainerNode a;
     private ContainerNode b;
 
     private Browser browser;
@@ -91,7 +91,7 @@ abstract class AbstractTwoNodeSessionSuite {
     }
 
     /** A node of the shared webapp: the filter pointed at the test memcached, the test classes allowed. */
-    private ContainerNode.Builder webapp(String name, String contextPath) {
+    protected ContainerNode.Builder webapp(String name, String contextPath) {
         return kind().builder(name).contextPath(contextPath).servers(memcached.address())
                 .initParam("allowedClasses", ALLOWED).sessionTimeoutMinutes(WEBAPP_TIMEOUT_MINUTES);
     }
@@ -99,7 +99,7 @@ abstract class AbstractTwoNodeSessionSuite {
     // ------------------------------------------------------------------------------------ helpers
 
     /** Runs probe ops on {@code node} with the shared cookie jar; must answer 200 without any op failing. */
-    private Browser.Response on(ContainerNode node, String... ops) {
+    protected Browser.Response on(ContainerNode node, String... ops) {
         Browser.Response r = onAllowingErrors(node, ops);
         assertNull(r.p("error"), () -> "an op failed on " + node.name() + ": " + r);
         return r;
@@ -113,7 +113,7 @@ abstract class AbstractTwoNodeSessionSuite {
     }
 
     /** Creates a session on A with one attribute and returns its id (taken from the jar, i.e. the cookie). */
-    private String sessionOnA(String attr, String value) {
+    protected String sessionOnA(String attr, String value) {
         Browser.Response r = on(a, "get:true", "set:" + attr + ":string:" + value);
         String id = r.p("id");
         assertNotNull(id, r::toString);
@@ -122,7 +122,7 @@ abstract class AbstractTwoNodeSessionSuite {
     }
 
     private static String key(ContainerNode node, String id) {
-        return "memsession:" + node.contextPath() + ":" + id;
+        return ItSupport.storedKey("memsession:" + node.contextPath() + ":", id);
     }
 
     private static String randomWellFormedId() {
@@ -196,6 +196,20 @@ abstract class AbstractTwoNodeSessionSuite {
         }
     }
 
+    /** What memcached lists to anyone who can reach it names no live session: keys carry a hash of the id. */
+    @Test
+    void memcachedKeyListing_revealsNoSessionId() {
+        String first = sessionOnA("x", "1");
+        on(b, "get:false", "attr:x");
+        browser = new Browser();
+        String second = sessionOnA("y", "2");
+        List<String> keys = memcached.metadumpKeys();
+        assertTrue(keys.contains(key(a, first)), () -> "the listing holds the sessions' hashed keys: " + keys);
+        for (String listed : keys) {
+            assertFalse(listed.contains(first) || listed.contains(second), "a key names a live session: " + listed);
+        }
+    }
+
     @Test
     void explicitKeyPrefix_isThePrefixOfTheMemcachedKey() throws Exception {
         ContainerNode custom = webapp("D", "/app").initParam("keyPrefix", "it-custom:").start();
@@ -203,7 +217,7 @@ abstract class AbstractTwoNodeSessionSuite {
             Browser.Response r = browser.get(custom.probe("get:true", "set:x:string:y"));
             assertEquals(200, r.status(), r::toString);
             String id = r.p("id");
-            assertNotNull(memcached.rawGet("it-custom:" + id), "stored under the configured prefix");
+            assertNotNull(memcached.rawGet(ItSupport.storedKey("it-custom:", id)), "stored under the configured prefix");
             assertNull(memcached.rawGet(key(a, id)), "not under the default prefix");
         } finally {
             custom.stop();
@@ -326,8 +340,13 @@ abstract class AbstractTwoNodeSessionSuite {
         memcached.rawSet("it:sentinel", "still-here".getBytes(StandardCharsets.US_ASCII));
         long itemsBefore = memcached.stat("curr_items");
 
+        Map<String, Long> beforeLook = memcached.stats();
         Browser.Response look = Browser.rawWithCookie(a.port(), a.probePath("get:false", "requested"),
                 "JSESSIONID=" + bad);
+        Map<String, Long> afterLook = memcached.stats();
+        assertEquals(0, delta(beforeLook, afterLook, "cmd_get") + delta(beforeLook, afterLook, "cmd_set")
+                + delta(beforeLook, afterLook, "cmd_touch") + delta(beforeLook, afterLook, "delete_misses")
+                + delta(beforeLook, afterLook, "delete_hits"), "a malformed cookie never reaches memcached");
         // The container's HTTP parser may refuse the header itself (CR LF, NUL): 400 on Jetty and Tomcat alike.
         assertTrue(look.status() == 200 || look.status() == 400, look::toString);
         if (look.status() == 200) {
@@ -354,6 +373,33 @@ abstract class AbstractTwoNodeSessionSuite {
         assertEquals("still-here", new String(memcached.rawGet("it:sentinel"), StandardCharsets.US_ASCII));
         assertNotNull(memcached.rawGet(key(a, storedId)), "the stored session is still in memcached");
         assertEquals("me", on(b, "get:false", "attr:keep").p("attr.keep"), "the stored session still loads");
+    }
+
+    @Test
+    void manySessionCookies_costAtMostThreeLookups_duplicatesOnce() {
+        String live = sessionOnA("keep", "me");
+        StringBuilder header = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            String forged = i % 2 == 0 ? randomWellFormedId() : "A".repeat(32);
+            header.append(header.length() == 0 ? "" : "; ").append("JSESSIONID=").append(forged);
+        }
+        Map<String, Long> before = memcached.stats();
+        Browser.Response r = Browser.rawWithCookie(b.port(), b.probePath("get:false", "requested"),
+                header.toString());
+        Map<String, Long> after = memcached.stats();
+        assertEquals(200, r.status(), r::toString);
+        assertEquals("null", r.p("session"), r::toString);
+        assertTrue(delta(before, after, "cmd_get") <= 2 * 3, // three candidates (docs/behaviour.md), two keys each
+                () -> "lookups: " + delta(before, after, "cmd_get"));
+
+        // a stale cookie beside the live one, both sent twice: found, at most two candidates looked up
+        String stale = randomWellFormedId();
+        Map<String, Long> before2 = memcached.stats();
+        Browser.Response found = Browser.rawWithCookie(b.port(), b.probePath("get:false", "attr:keep"),
+                "JSESSIONID=" + stale + "; JSESSIONID=" + stale + "; JSESSIONID=" + live + "; JSESSIONID=" + live);
+        Map<String, Long> after2 = memcached.stats();
+        assertEquals("me", found.p("attr.keep"), found::toString);
+        assertEquals(4, delta(before2, after2, "cmd_get"), "two distinct candidates, one multi-get each");
     }
 
     @Test
@@ -485,7 +531,11 @@ abstract class AbstractTwoNodeSessionSuite {
             Arguments.of("error:409", 409),
             Arguments.of("flush", 200),
             Arguments.of("contentLength:100", 200),
-            Arguments.of("overflow", 200));
+            Arguments.of("overflow", 200),
+            Arguments.of("streamFlush", 200),
+            Arguments.of("streamClose", 200),
+            Arguments.of("writerFlush", 200),
+            Arguments.of("writerOverflow", 200));
     }
 
     @ParameterizedTest(name = "{0} on a new session")
@@ -541,6 +591,74 @@ abstract class AbstractTwoNodeSessionSuite {
         }
         assertEquals("full", seen.p("attr.cart"), seen::toString);
         return firstResponse;
+    }
+
+    // ------------------------------------------------------------------------------------ failures
+
+    /**
+     * A memcached that accepts connections and never answers: a request that creates a session and writes
+     * a 40 KB page line by line asks it once (one bounded wait, docs/storage.md), not once per write.
+     */
+    @Test
+    void blackHoledMemcached_costsARequestOneBoundedWait_notOnePerWrite() throws Exception {
+        try (BlackHoleMemcached hole = BlackHoleMemcached.start()) {
+            ContainerNode dead = kind().builder("H").contextPath("/app").servers(hole.address())
+                    .initParam("opTimeoutMillis", "200").start();
+            try {
+                new Browser().get(dead.probe("get:true", "set:x:string:warm", "lines:40000")); // warms the JVM paths
+                int before = hole.commandsReceived();
+                long started = System.nanoTime();
+                Browser.Response r = new Browser().get(dead.probe("get:true", "set:x:string:1", "lines:40000"));
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                int asked = hole.commandsReceived() - before;
+                assertEquals(200, r.status(), r::toString);
+                assertTrue(r.body().length() >= 33_000, "the whole page arrived: " + r.body().length() + " characters");
+                assertEquals(2, asked, "one store call (the new session's add, its access record sent beside it"
+                        + " without a reply awaited), then none for the rest of the request");
+                assertTrue(millis < 3_000, "one 200 ms wait, not one per write: took " + millis + " ms");
+            } finally {
+                dead.stop();
+            }
+        }
+    }
+
+    /**
+     * A session whose encoded form is over the client's 1 MiB item limit: its save is dropped (the redirect
+     * still goes out), and the copy stored before stays readable on the other node.
+     */
+    @Test
+    void sessionLargerThanTheItemLimit_isADroppedSave_thatKeepsTheStoredCopy() {
+        sessionOnA("keep", "small");
+        Browser.Response r = browser.get(a.probe("get:false", "set:big:bigstring:1100000", "set:keep:string:lost",
+                "redirect:/app/next"));
+        assertEquals(302, r.status(), r::toString);
+        Browser.Response after = on(b, "get:false", "attr:keep", "attr:big");
+        assertEquals("small", after.p("attr.keep"), after::toString);
+        assertEquals("null", after.p("attr.big"), after::toString);
+    }
+
+    /** Undeploy: the filter's destroy ends the memcached client's threads before it returns. */
+    @Test
+    void filterDestroy_endsTheMemcachedClientThreads() throws Exception {
+        Set<Thread> before = clientThreads();
+        ContainerNode node = webapp("D", "/app").start();
+        on(node, "get:true", "set:x:string:1");
+        Set<Thread> started = clientThreads();
+        started.removeAll(before);
+        assertFalse(started.isEmpty(), "the node started a memcached client");
+        node.stop();
+        List<String> left = started.stream().filter(Thread::isAlive).map(Thread::getName).toList();
+        assertTrue(left.isEmpty(), "threads left running after destroy: " + left);
+    }
+
+    private static Set<Thread> clientThreads() {
+        Set<Thread> threads = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("Xmemcached")) {
+                threads.add(t);
+            }
+        }
+        return threads;
     }
 
     @Test

@@ -40,7 +40,7 @@ class ConcurrencyLockTest extends AbstractConcurrencyTest {
     @Test
     void parallelReadModifyWritesOnBothNodes_noIncrementLost() throws Exception {
         try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached,
-                Map.of("concurrency", "lock", "lockTimeoutMillis", "20000"))) {
+                Map.of("concurrency", "lock", "lockTimeoutMillis", "20000", "lockQueueMax", "20"))) {
             Browser browser = new Browser();
             String id = createSession(browser, nodes.a, "set:base:0");
             int n = 20;
@@ -146,6 +146,80 @@ class ConcurrencyLockTest extends AbstractConcurrencyTest {
             ConcurrencyServlet.release("holder");
             assertEquals(200, join(holder).status());
             assertEquals("base", ok(browser, nodes.b, "session", "dump").p("names"));
+        }
+    }
+
+    /**
+     * lockQueueMax=1: while one request holds the lock on node A, one more of the same session may wait
+     * there; the others are answered 503 at once instead of taking a request thread for the whole wait.
+     */
+    @Test
+    void requestsBeyondTheQueueCap_areRefusedAtOnce_whileOneWaits() throws Exception {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached, Map.of("concurrency", "lock",
+                "lockTimeoutMillis", "8000", "lockTimeoutAction", "fail", "lockQueueMax", "1"))) {
+            Browser browser = new Browser();
+            createSession(browser, nodes.a, "set:base:0");
+            CompletableFuture<Browser.Response> holder = holdTheLockOnA(browser, nodes);
+
+            List<Long> refusedAfterMillis = new ArrayList<>();
+            List<CompletableFuture<Browser.Response>> waiting = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                long start = System.nanoTime();
+                CompletableFuture<Browser.Response> r = background(() -> browser.get(url(nodes.a, "session",
+                        "set:queued:yes")));
+                try {
+                    Browser.Response answer = r.get(3, TimeUnit.SECONDS);
+                    assertEquals(503, answer.status(), answer::toString);
+                    refusedAfterMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                } catch (java.util.concurrent.TimeoutException stillWaiting) {
+                    waiting.add(r);
+                }
+            }
+            assertEquals(1, waiting.size(), "exactly lockQueueMax requests wait behind the holder");
+            assertEquals(3, refusedAfterMillis.size(), "the others are refused: " + refusedAfterMillis);
+
+            ConcurrencyServlet.release("holder");
+            assertEquals(200, join(holder).status());
+            assertEquals(200, join(waiting.get(0)).status(), "the queued request is served once the lock is free");
+            assertEquals("yes", ok(browser, nodes.b, "session", "read:queued").p("attr.queued"));
+        }
+    }
+
+    /**
+     * A request whose lock expired while it ran, and was taken by a request on the other node: its release
+     * at the end leaves the other request's lock in place (the owner token is checked).
+     */
+    @Test
+    void releaseByARequestWhoseLockExpired_leavesTheNewHoldersLockInPlace() throws Exception {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached,
+                Map.of("concurrency", "lock", "lockTtlSeconds", "2", "lockTimeoutMillis", "8000"))) {
+            Browser browser = new Browser();
+            String id = createSession(browser, nodes.a, "set:base:0");
+            ConcurrencyServlet.armHold("first");
+            CompletableFuture<Browser.Response> first = background(() -> browser.get(url(nodes.a,
+                    "session", "reach:firstLocked", "hold:first")));
+            ItSupport.pollUntil(Duration.ofSeconds(10), "first request inside the servlet",
+                    () -> ConcurrencyServlet.reached("firstLocked") == 1);
+            byte[] firstToken = memcached.rawGet(lockKey(id));
+            assertNotNull(firstToken, "the first request holds the lock");
+
+            ConcurrencyServlet.armHold("second");
+            CompletableFuture<Browser.Response> second = background(() -> browser.get(url(nodes.b,
+                    "session", "reach:secondLocked", "hold:second")));
+            ItSupport.pollUntil(Duration.ofSeconds(10), "second request took the lock after the first one's expired",
+                    () -> ConcurrencyServlet.reached("secondLocked") == 1);
+            byte[] secondToken = memcached.rawGet(lockKey(id));
+            assertNotNull(secondToken);
+            assertTrue(!java.util.Arrays.equals(firstToken, secondToken), "a new owner");
+
+            ConcurrencyServlet.release("first");
+            assertEquals(200, join(first).status());
+            assertArrayEquals(secondToken, memcached.rawGet(lockKey(id)),
+                    "the first request's release removed the lock the second request holds");
+
+            ConcurrencyServlet.release("second");
+            assertEquals(200, join(second).status());
+            assertNull(memcached.rawGet(lockKey(id)), "the second request released its own lock");
         }
     }
 

@@ -123,15 +123,15 @@ final class ConcurrencyNodes implements AutoCloseable {
     }
 
     static String documentKey(String id) {
-        return KEY_PREFIX + id;
+        return ItSupport.storedKey(KEY_PREFIX, id);
     }
 
     static String lockKey(String id) {
-        return KEY_PREFIX + id + ".l";
+        return ItSupport.storedKey(KEY_PREFIX, id) + ".l";
     }
 
     static String accessKey(String id) {
-        return KEY_PREFIX + id + ".a";
+        return ItSupport.storedKey(KEY_PREFIX, id) + ".a";
     }
 
     /**

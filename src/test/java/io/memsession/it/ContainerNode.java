@@ -62,6 +62,7 @@ abstract class ContainerNode implements AutoCloseable {
     protected final String name;
     protected final String contextPath;
     protected final Map<String, String> initParams;
+    protected final boolean containerSessions;
     protected final Integer sessionTimeoutMinutes;
     protected final List<Consumer<SessionCookieConfig>> cookieConfig;
     protected final Class<? extends Filter> filterClass;
@@ -77,6 +78,7 @@ abstract class ContainerNode implements AutoCloseable {
         this.name = b.name;
         this.contextPath = b.contextPath;
         this.initParams = Map.copyOf(b.initParams);
+        this.containerSessions = b.containerSessions;
         this.sessionTimeoutMinutes = b.sessionTimeoutMinutes;
         this.cookieConfig = List.copyOf(b.cookieConfig);
         this.filterClass = b.filterClass;
@@ -101,6 +103,7 @@ abstract class ContainerNode implements AutoCloseable {
         private final List<Class<? extends EventListener>> listeners = new ArrayList<>();
         private final Map<Integer, String> errorPages = new LinkedHashMap<>();
         private ClassLoader classLoader;
+        private boolean containerSessions = true;
 
         private Builder(Kind kind, String name) {
             this.kind = kind;
@@ -181,6 +184,15 @@ abstract class ContainerNode implements AutoCloseable {
          */
         Builder classLoader(ClassLoader loader) {
             this.classLoader = loader;
+            return this;
+        }
+
+        /**
+         * A context without a session manager of the container's own (Jetty's {@code NO_SESSIONS}): its
+         * {@code getSessionCookieConfig()} is null. Jetty only.
+         */
+        Builder withoutContainerSessions() {
+            this.containerSessions = false;
             return this;
         }
 

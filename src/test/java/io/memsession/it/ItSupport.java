@@ -6,6 +6,21 @@ import java.util.function.BooleanSupplier;
 /** Small helpers for the integration tests: polling with a deadline, exception text. */
 final class ItSupport {
 
+    /**
+     * The memcached key of a session's document, as docs/storage.md specifies it: the prefix and the
+     * base64url SHA-256 of the id (computed here independently of the code under test).
+     */
+    static String storedKey(String keyPrefix, String sessionId) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(sessionId.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return keyPrefix + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+
     private ItSupport() {
     }
 

@@ -36,17 +36,20 @@ final class JettyNode extends ContainerNode {
         connector.setPort(0);
         server.addConnector(connector);
 
-        ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
+        ServletContextHandler context = new ServletContextHandler(
+                containerSessions ? ServletContextHandler.SESSIONS : ServletContextHandler.NO_SESSIONS);
         context.setContextPath(contextPath);
         context.setDisplayName(name);
         if (classLoader != null) {
             context.setClassLoader(classLoader);
         }
-        if (sessionTimeoutMinutes != null) {
-            context.getSessionHandler().setMaxInactiveInterval(sessionTimeoutMinutes * 60);
+        if (containerSessions) {
+            if (sessionTimeoutMinutes != null) {
+                context.getSessionHandler().setMaxInactiveInterval(sessionTimeoutMinutes * 60);
+            }
+            SessionCookieConfig cookies = context.getSessionHandler().getSessionCookieConfig();
+            cookieConfig.forEach(change -> change.accept(cookies));
         }
-        SessionCookieConfig cookies = context.getSessionHandler().getSessionCookieConfig();
-        cookieConfig.forEach(change -> change.accept(cookies));
         context.addEventListener(containerSessionCounter());
         for (Class<? extends EventListener> type : listeners) {
             ListenerHolder holder = new ListenerHolder(type);

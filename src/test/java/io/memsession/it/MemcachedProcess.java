@@ -290,6 +290,34 @@ final class MemcachedProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Every key memcached lists in {@code lru_crawler metadump all} (URL-decoded), as anyone who can
+     * reach the server can read them.
+     */
+    List<String> metadumpKeys() {
+        try (Conn c = new Conn()) {
+            c.send("lru_crawler metadump all\r\n");
+            List<String> keys = new ArrayList<>();
+            while (true) {
+                // metadump ends its item lines with a bare LF and only END with CR LF
+                for (String line : c.line().split("\n")) {
+                    if (line.equals("END")) {
+                        return keys;
+                    }
+                    if (line.startsWith("key=")) {
+                        int space = line.indexOf(' ');
+                        String encoded = line.substring(4, space < 0 ? line.length() : space);
+                        keys.add(java.net.URLDecoder.decode(encoded, StandardCharsets.UTF_8));
+                    } else if (line.startsWith("ERROR") || line.startsWith("BUSY")) {
+                        throw new IOException("metadump refused: " + line);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     long stat(String name) {
         Long v = stats().get(name);
         if (v == null) {

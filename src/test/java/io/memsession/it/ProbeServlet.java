@@ -39,13 +39,15 @@ import java.util.function.Supplier;
  * identity                     sameObject= every session returned by getSession in this request is one object
  * id isNew creationTime lastAccessedTime maxInactive
  * setMaxInactive:N
- * set:NAME:TYPE:VALUE          TYPE: string long int bool double bigdecimal localdate instant enum jdkenum
+ * set:NAME:TYPE:VALUE          TYPE: string bigstring(VALUE = length) long int bool double bigdecimal localdate instant enum jdkenum
  *                              strings(a,b) list|set(L:1,S:x,I:2,D:1.5,B:true) map(k=L:1,j=S:x)
  *                              cart(owner,qty,total) item(sku,qty) contraband(text) null
  * attr:NAME                    attr.NAME= value, attr.NAME.class=, attr.NAME.elements= element classes
  * remove:NAME  names  invalidate  afterInvalidate (inv.METHOD=ok|ISE|other)  changeId  requested  context
  * bigbody:N      write N bytes now (commits once past the buffer)     overflow   write 2x the buffer size
  * flush          flushBuffer()                                        committed  committed=
+ * streamFlush streamClose writerFlush   write a little, then flush/close the stream or writer (close and the writer ops end the answer)
+ * writerOverflow   2x the buffer through the writer     lines:N   N bytes of UTF-8 lines through the writer (both end the answer)
  * redirect:LOC   sendRedirect (ends the answer)                       error:CODE sendError (ends the answer)
  * redirectStatus:CODE:LOC   sendRedirect(LOC, CODE), the Servlet 6.1 overload (ends the answer; Tomcat 11 only)
  * contentLength:N  setContentLength(N) then exactly N bytes (ends the answer)
@@ -161,6 +163,15 @@ public final class ProbeServlet extends HttpServlet {
             }
         }
 
+        /** About {@code bytes} of UTF-8 text through the writer, one 80-character line per write call. */
+        private void writeLines(int bytes) throws IOException {
+            java.io.PrintWriter writer = resp.getWriter();
+            String line = "caf\u00e9 ".repeat(15) + "line.....\n"; // 80 chars, 95 bytes in UTF-8
+            for (int written = 0; written < bytes; written += 95) {
+                writer.write(line);
+            }
+        }
+
         private void put(String key, Object value) {
             out.append(key).append('=').append(oneLine(String.valueOf(value))).append('\n');
         }
@@ -272,6 +283,28 @@ public final class ProbeServlet extends HttpServlet {
                     resp.flushBuffer();
                     put("committed", resp.isCommitted());
                 }
+                case "streamFlush" -> {
+                    resp.getOutputStream().write('\n');
+                    resp.getOutputStream().flush();
+                    put("committed", resp.isCommitted());
+                }
+                case "streamClose" -> {
+                    finished = true;
+                    resp.getOutputStream().close();
+                }
+                case "writerFlush" -> {
+                    finished = true;
+                    resp.getWriter().write("flushed\n");
+                    resp.getWriter().flush();
+                }
+                case "writerOverflow" -> {
+                    finished = true;
+                    writeLines(resp.getBufferSize() * 2 + 1);
+                }
+                case "lines" -> {
+                    finished = true;
+                    writeLines(Integer.parseInt(a[1]));
+                }
                 case "committed" -> put("committed", resp.isCommitted());
                 case "redirect" -> {
                     finished = true;
@@ -376,6 +409,7 @@ public final class ProbeServlet extends HttpServlet {
     static Object value(String type, String v) {
         return switch (type) {
             case "string" -> v;
+            case "bigstring" -> "x".repeat(Integer.parseInt(v));
             case "long" -> Long.valueOf(v);
             case "int" -> Integer.valueOf(v);
             case "bool" -> Boolean.valueOf(v);

@@ -264,7 +264,8 @@ class ReviewRegressionTest {
 
         Browser.Response r = Browser.raw(a.port(), withPathParameter(a.probePath("get:false", "attr:x",
                 "encode:https://other.example/x", "encode:/app/page", "encode:" + here,
-                "encode://other.example/app/page", "encode:http://other.example" + CONTEXT + "/page"),
+                "encode://other.example/app/page", "encode:http://other.example" + CONTEXT + "/page",
+                "encode:/\\other.example/app/page", "encode:/app/\tpage"),
                 ";jsessionid=" + id));
 
         List<String> encoded = values(r, "encodeURL");
@@ -272,13 +273,15 @@ class ReviewRegressionTest {
             () -> assertEquals(200, r.status()),
             () -> assertEquals(id, r.p("id"), "the session was found through the URL"),
             () -> assertEquals("1", r.p("attr.x")),
-            () -> assertEquals(5, encoded.size()),
+            () -> assertEquals(7, encoded.size()),
             () -> assertEquals("https://other.example/x", encoded.get(0), "another host: unchanged"),
             () -> assertEquals("/app/page;jsessionid=" + id, encoded.get(1), "a path of this webapp: with the id"),
             () -> assertEquals(here.replace("/page", "/page;jsessionid=" + id), encoded.get(2),
                     "an absolute URL of this host and webapp: with the id"),
             () -> assertEquals("//other.example/app/page", encoded.get(3), "scheme-relative, another host"),
-            () -> assertEquals("http://other.example/app/page", encoded.get(4), "same path, another host"));
+            () -> assertEquals("http://other.example/app/page", encoded.get(4), "same path, another host"),
+            () -> assertEquals("/\\other.example/app/page", encoded.get(5), "a backslash: browsers read //host"),
+            () -> assertEquals("/app/\tpage", encoded.get(6), "a control character: browsers drop it"));
         assertFalse(r.body().contains("other.example/x;"), r::toString);
     }
 
@@ -323,7 +326,7 @@ class ReviewRegressionTest {
     }
 
     private static String key(String id) {
-        return "memsession:" + CONTEXT + ":" + id;
+        return ItSupport.storedKey("memsession:" + CONTEXT + ":", id);
     }
 
     private static String withPathParameter(String pathAndQuery, String parameter) {

@@ -1,0 +1,12 @@
+package io.memsession;
+
+/** A session whose encoded form is larger than the store accepts; its save is refused, not attempted. */
+final class SessionTooLargeException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    SessionTooLargeException(int bytes, int limit) {
+        super("the encoded session is " + bytes + " bytes, more than the " + limit + " bytes the store accepts",
+                null, false, false);
+    }
+}
