@@ -317,11 +317,21 @@ public final class SpeedBenchmark {
         List<Future<Long>> counts = new ArrayList<>();
         for (String cookie : Files.readAllLines(node.cookies)) {
             counts.add(pool.submit(() -> {
-                HttpResponse<String> response = get(node, "/read", cookie);
-                if (response.statusCode() != 200) {
-                    throw new IOException(node.mode + ": /read answered " + response.statusCode());
+                // an overloaded machine can make memcached miss opTimeoutMillis: in lock mode a lock whose
+                // release timed out stays held until lockTtlSeconds (60 s by default), and reads of that
+                // session answer 503 until then. Retry for up to 75 s rather than give up the run.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(75);
+                while (true) {
+                    HttpResponse<String> response = get(node, "/read", cookie);
+                    if (response.statusCode() == 200) {
+                        return Long.parseLong(response.body().split(" ", 2)[0]);
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException(node.mode + ": /read answered " + response.statusCode());
+                    }
+                    log(node.mode + ": read-back answered " + response.statusCode() + ", retrying in 1 s");
+                    Thread.sleep(1000);
                 }
-                return Long.parseLong(response.body().split(" ", 2)[0]);
             }));
         }
         long sum = 0;
