@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * <p>Changes are tracked per attribute: names passed to {@code setAttribute}/{@code removeAttribute},
  * and mutable values handed out by {@code getAttribute} (a list or an application object changed in
  * place). At save time each candidate is encoded and compared with the form it was loaded in, so a
- * value set again to an equal value, or read without being changed, costs no write.
+ * value set again to an equal value, or read without being changed, costs no write. A value made only of
+ * JDK value types and collections is first compared with a deep copy taken when it was handed out, so
+ * that one only read is not even encoded.
  *
  * <p>One instance serves one request and is not shared between threads.
  */
@@ -65,6 +67,11 @@ final class SharedSession implements HttpSession {
     private final Map<String, Object> values;
     private final Set<String> written = new LinkedHashSet<>();
     private final Set<String> handedOutMutable = new HashSet<>();
+    /**
+     * Deep copies of JDK-typed values taken when first handed out, still matching {@link #baseline}:
+     * comparing with them spares encoding a value that was only read (see {@link PristineCopy}).
+     */
+    private final Map<String, Object> pristine = new HashMap<>();
 
     static final long UNKNOWN_VERSION = -1;
 
@@ -143,8 +150,13 @@ final class SharedSession implements HttpSession {
     public Object getAttribute(String name) {
         checkValid("getAttribute");
         Object value = values.get(name);
-        if (value != null && services.detectMutations() && !AttributeCodec.isImmutable(value)) {
-            handedOutMutable.add(name);
+        if (value != null && services.detectMutations() && !AttributeCodec.isImmutable(value)
+                && handedOutMutable.add(name) && !written.contains(name)) {
+            // first hand-out of the value as loaded: nobody else holds it yet, so a copy now is pristine
+            Object copy = PristineCopy.of(value);
+            if (copy != null) {
+                pristine.put(name, copy);
+            }
         }
         return value;
     }
@@ -177,6 +189,7 @@ final class SharedSession implements HttpSession {
         }
         values.put(name, value);
         written.add(name);
+        pristine.remove(name);
         if (old != null && old != value && old instanceof HttpSessionBindingListener unbound) {
             unbound.valueUnbound(new HttpSessionBindingEvent(this, name, old));
         }
@@ -195,6 +208,7 @@ final class SharedSession implements HttpSession {
             return;
         }
         written.add(name);
+        pristine.remove(name);
         if (old instanceof HttpSessionBindingListener unbound) {
             unbound.valueUnbound(new HttpSessionBindingEvent(this, name, old));
         }
@@ -252,7 +266,10 @@ final class SharedSession implements HttpSession {
         for (String name : handedOutMutable) {
             Object value = values.get(name);
             if (value != null && !written.contains(name)) {
-                addIfChanged(changed, name, value);
+                Object copy = pristine.get(name);
+                if (copy == null || !PristineCopy.same(value, copy)) {
+                    addIfChanged(changed, name, value);
+                }
             }
         }
         OptionalInt interval = intervalChanged ? OptionalInt.of(maxInactiveInterval) : OptionalInt.empty();
@@ -268,6 +285,9 @@ final class SharedSession implements HttpSession {
     void saved(SessionDelta delta, SessionRecord record) {
         baseline.keySet().removeAll(delta.removed());
         baseline.putAll(delta.written());
+        // a copy still matches the baseline only where nothing was written
+        pristine.keySet().removeAll(delta.written().keySet());
+        pristine.keySet().removeAll(delta.removed());
         if (services.detectMutations()) {
             // a value set before this save may still be changed in place afterwards
             for (String name : written) {
