@@ -70,6 +70,8 @@ public final class MemcachedSessionFilter implements Filter {
     private ExpirySweeper expirySweeper;
     /** Null unless the durable tier is on. */
     private DurableSweeper durableSweeper;
+    /** The metrics' JMX registration; null before init. */
+    private MetricsRegistration metricsRegistration;
     private Clock clock;
 
     @Override
@@ -127,6 +129,7 @@ public final class MemcachedSessionFilter implements Filter {
                         SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
             }
             context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
+            metricsRegistration = MetricsRegistration.register(metrics, context.getContextPath());
         } catch (RuntimeException e) {
             // init fails after the client started: stop what it started, or its threads outlive the webapp
             destroy();
@@ -222,6 +225,9 @@ public final class MemcachedSessionFilter implements Filter {
     @Override
     public void destroy() {
         try {
+            if (metricsRegistration != null) {
+                metricsRegistration.close();
+            }
             if (expirySweeper != null) {
                 expirySweeper.close();
             }

@@ -642,6 +642,28 @@ abstract class AbstractTwoNodeSessionSuite {
         assertEquals("null", after.p("attr.big"), after::toString);
     }
 
+    /** Each webapp's counters are in the platform MBeanServer while it runs, and gone after it stops. */
+    @Test
+    void sessionMetrics_arePublishedInJmx_andMoveWithRequests_untilTheWebappStops() throws Exception {
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName(
+                "io.memsession:type=SessionMetrics,context=\"/jmx-" + kind().name().toLowerCase(Locale.ROOT) + "\"");
+        ContainerNode node = webapp("J", "/jmx-" + kind().name().toLowerCase(Locale.ROOT)).start();
+        try {
+            assertEquals(0L, jmx.getAttribute(name, "Saves"));
+            Browser jmxBrowser = new Browser();
+            jmxBrowser.get(node.probe("get:true", "set:x:string:1"));
+            jmxBrowser.get(node.probe("get:false", "attr:x"));
+            assertEquals(1L, jmx.getAttribute(name, "Saves"), "the new session's add");
+            assertEquals(1L, jmx.getAttribute(name, "Loads"), "the second request's load");
+            assertEquals(1L, jmx.getAttribute(name, "Touches"), "the unchanged session's access");
+            assertEquals(0L, jmx.getAttribute(name, "StoreFailures"));
+        } finally {
+            node.stop();
+        }
+        assertFalse(jmx.isRegistered(name), "unregistered when the webapp stops");
+    }
+
     /** Undeploy: the filter's destroy ends the memcached client's threads before it returns. */
     @Test
     void filterDestroy_endsTheMemcachedClientThreads() throws Exception {

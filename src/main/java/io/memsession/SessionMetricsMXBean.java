@@ -1,0 +1,38 @@
+package io.memsession;
+
+/**
+ * The counters of {@link SessionMetrics} as a JMX MXBean, registered per webapp by
+ * {@link MemcachedSessionFilter} under {@code io.memsession:type=SessionMetrics,context="<context path>"}
+ * (plus {@code ,instance=N} when another webapp of the same JVM has that context path), so that any JMX
+ * console or agent (jconsole, a Prometheus JMX exporter) can read them without code. Counts are since
+ * the filter started, on this node only.
+ */
+public interface SessionMetricsMXBean {
+
+    /** Sessions read from the store (a hit or a miss). */
+    long getLoads();
+
+    /** Mean time of a store load in microseconds, since start; 0 before the first load. */
+    long getMeanLoadMicros();
+
+    /** Writes of changed or new sessions sent to the store. */
+    long getSaves();
+
+    /** Accesses of unchanged sessions recorded in the store. */
+    long getTouches();
+
+    /** Writes that found the session changed by a concurrent request and merged into it. */
+    long getSaveConflicts();
+
+    /** Changes lost: given up after conflicts, or made without the session lock. */
+    long getDroppedSaves();
+
+    /** Saves refused because the session was larger than the store accepts; the stored copy was kept. */
+    long getOversizedSaves();
+
+    /** Stored sessions or attributes that could not be read back. */
+    long getUnreadableSessions();
+
+    /** Store operations that failed or timed out. */
+    long getStoreFailures();
+}
