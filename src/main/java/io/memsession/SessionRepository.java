@@ -44,6 +44,8 @@ final class SessionRepository {
     static final long MAX_SAVE_MILLIS = 3_000;
     private static final long MAX_RETRY_PAUSE_MILLIS = 32;
     private static final int MAX_ID_ATTEMPTS = 3;
+    /** How often a burst of store failures is summed up in the log. */
+    static final long STORE_FAILURE_LOG_WINDOW_MILLIS = 10_000;
     /**
      * Largest encoded session the store is given. Xmemcached refuses values over 1 MiB on the client
      * side whatever the server's {@code -I} says; the margin leaves room for the item header.
@@ -72,6 +74,8 @@ final class SessionRepository {
     private final SessionMetrics metrics;
     private final ExpiryWatch expiryWatch;
     private final ConcurrencyMode mode;
+    /** Store failures come in bursts (an outage fails every request): logged once per burst and window. */
+    private final BurstLog storeFailures;
 
     SessionRepository(SessionStore store, SessionCodec sessionCodec, SessionServices services, SessionIds ids,
             int defaultMaxInactiveInterval, Clock clock, SessionMetrics metrics, ExpiryWatch expiryWatch,
@@ -85,6 +89,7 @@ final class SessionRepository {
         this.clock = clock;
         this.metrics = metrics;
         this.expiryWatch = expiryWatch;
+        this.storeFailures = new BurstLog(clock, STORE_FAILURE_LOG_WINDOW_MILLIS, LOG::warn);
     }
 
     /** What looking a session up found: a live session, nothing, or no answer from the store. */
@@ -532,6 +537,6 @@ final class SessionRepository {
 
     private void storeFailed(String operation, SessionStoreException e) {
         metrics.recordStoreFailure();
-        LOG.warn("session {} failed, the request goes on without it: {}", operation, e.getMessage());
+        storeFailures.failed(operation, e.getMessage());
     }
 }
