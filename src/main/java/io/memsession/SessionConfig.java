@@ -101,6 +101,11 @@ final class SessionConfig {
                 "with `concurrency=lock`: how long a lock lives unless released (1 to 3600), so that a "
                         + "node that dies holding it blocks others only that long. Make it longer than your slowest "
                         + "request: a request that outlives its lock saves nothing (logged)."),
+        MAX_SESSION_BYTES("maxSessionBytes", "1047552",
+                "largest encoded session that is stored, in bytes (1024 to 1047552, the most the memcached "
+                        + "client takes). A save over it is dropped: the copy stored before stays, the save is "
+                        + "logged at WARN with the three largest attributes and their sizes, and counted "
+                        + "(`oversizedSaves`)."),
         LOCK_QUEUE_MAX("lockQueueMax", "8",
                 "with `concurrency=lock`: how many requests of one session may wait for its lock on one "
                         + "node (0 to 1000). More get the `lockTimeoutAction` answer at once (503, or read-only), "
@@ -199,6 +204,7 @@ final class SessionConfig {
     private final Duration lockTimeout;
     private final Duration lockTtl;
     private final int lockQueueMax;
+    private final int maxSessionBytes;
     private final boolean lockTimeoutFails;
     private final PathPatterns lockExclude;
     private final boolean detectMutations;
@@ -230,11 +236,11 @@ final class SessionConfig {
             List<Object> listeners,
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
-            boolean lockTimeoutFails,
+            int maxSessionBytes, boolean lockTimeoutFails,
             PathPatterns lockExclude, boolean detectMutations) {
         this(servers, keyPrefix, allowList, opTimeout, connectTimeout, cookieHttpOnly, cookieName, listeners,
                 keepAliveExclude, expiryGrace, expirySweep, urlTracking, concurrency, lockTimeout, lockTtl,
-                lockQueueMax, lockTimeoutFails, lockExclude, detectMutations, null);
+                lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, null);
     }
 
     private SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
@@ -242,7 +248,8 @@ final class SessionConfig {
             List<Object> listeners,
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
-            boolean lockTimeoutFails, PathPatterns lockExclude, boolean detectMutations, DurableTier durableTier) {
+            int maxSessionBytes, boolean lockTimeoutFails, PathPatterns lockExclude, boolean detectMutations,
+            DurableTier durableTier) {
         this.durableTier = durableTier;
         this.servers = List.copyOf(servers);
         this.keyPrefix = keyPrefix;
@@ -260,6 +267,7 @@ final class SessionConfig {
         this.lockTimeout = lockTimeout;
         this.lockTtl = lockTtl;
         this.lockQueueMax = lockQueueMax;
+        this.maxSessionBytes = maxSessionBytes;
         this.lockTimeoutFails = lockTimeoutFails;
         this.lockExclude = lockExclude;
         this.detectMutations = detectMutations;
@@ -276,7 +284,7 @@ final class SessionConfig {
         this(base.servers, base.keyPrefix, base.allowList, base.opTimeout, base.connectTimeout, base.cookieHttpOnly,
                 base.cookieName, base.listeners, base.keepAliveExclude, base.expiryGrace, base.expirySweep,
                 base.urlTracking, base.concurrency, base.lockTimeout, base.lockTtl, base.lockQueueMax,
-                base.lockTimeoutFails, base.lockExclude, base.detectMutations, durableTier);
+                base.maxSessionBytes, base.lockTimeoutFails, base.lockExclude, base.detectMutations, durableTier);
     }
 
     /** The durable tier's settings, or null when neither {@code jdbcUrl} nor {@code dataSource} is given. */
@@ -374,6 +382,8 @@ final class SessionConfig {
                         600_000)),
                 Duration.ofSeconds(parseRange(Param.LOCK_TTL_SECONDS, raw.apply(Param.LOCK_TTL_SECONDS), 60, 1, 3600)),
                 (int) parseRange(Param.LOCK_QUEUE_MAX, raw.apply(Param.LOCK_QUEUE_MAX), 8, 0, 1000),
+                (int) parseRange(Param.MAX_SESSION_BYTES, raw.apply(Param.MAX_SESSION_BYTES),
+                        SessionRepository.MAX_DOCUMENT_BYTES, 1024, SessionRepository.MAX_DOCUMENT_BYTES),
                 parseChoice(Param.LOCK_TIMEOUT_ACTION, raw.apply(Param.LOCK_TIMEOUT_ACTION), "fail",
                         Map.of("fail", true, "readonly", false)),
                 parsePatterns(Param.LOCK_EXCLUDE, raw.apply(Param.LOCK_EXCLUDE)),
@@ -391,6 +401,10 @@ final class SessionConfig {
 
     Duration lockTtl() {
         return lockTtl;
+    }
+
+    int maxSessionBytes() {
+        return maxSessionBytes;
     }
 
     int lockQueueMax() {

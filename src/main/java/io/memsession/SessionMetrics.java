@@ -65,7 +65,7 @@ public final class SessionMetrics {
 
     /**
      * Saves refused because the encoded session was larger than the store accepts
-     * ({@link SessionRepository#MAX_DOCUMENT_BYTES}); the copy stored before stays as it was.
+     * ({@code maxSessionBytes}); the copy stored before stays as it was.
      */
     public long oversizedSaves() {
         return oversizedSaves.sum();

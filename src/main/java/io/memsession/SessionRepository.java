@@ -47,8 +47,9 @@ final class SessionRepository {
     /** How often a burst of store failures is summed up in the log. */
     static final long STORE_FAILURE_LOG_WINDOW_MILLIS = 10_000;
     /**
-     * Largest encoded session the store is given. Xmemcached refuses values over 1 MiB on the client
-     * side whatever the server's {@code -I} says; the margin leaves room for the item header.
+     * Largest encoded session the store can be given, the most {@code maxSessionBytes} allows:
+     * Xmemcached refuses values over 1 MiB on the client side whatever the server's {@code -I} says;
+     * the margin leaves room for the item header and the durable tier's cache header.
      */
     static final int MAX_DOCUMENT_BYTES = 1024 * 1024 - 1024;
 
@@ -76,10 +77,20 @@ final class SessionRepository {
     private final ConcurrencyMode mode;
     /** Store failures come in bursts (an outage fails every request): logged once per burst and window. */
     private final BurstLog storeFailures;
+    private final int maxDocumentBytes;
 
     SessionRepository(SessionStore store, SessionCodec sessionCodec, SessionServices services, SessionIds ids,
             int defaultMaxInactiveInterval, Clock clock, SessionMetrics metrics, ExpiryWatch expiryWatch,
             ConcurrencyMode mode) {
+        this(store, sessionCodec, services, ids, defaultMaxInactiveInterval, clock, metrics, expiryWatch, mode,
+                MAX_DOCUMENT_BYTES);
+    }
+
+    /** @param maxDocumentBytes the largest encoded session stored ({@code maxSessionBytes}) */
+    SessionRepository(SessionStore store, SessionCodec sessionCodec, SessionServices services, SessionIds ids,
+            int defaultMaxInactiveInterval, Clock clock, SessionMetrics metrics, ExpiryWatch expiryWatch,
+            ConcurrencyMode mode, int maxDocumentBytes) {
+        this.maxDocumentBytes = maxDocumentBytes;
         this.mode = mode;
         this.store = store;
         this.sessionCodec = sessionCodec;
@@ -419,10 +430,19 @@ final class SessionRepository {
      */
     private byte[] encodeWithinLimit(SessionRecord record) {
         byte[] document = sessionCodec.encode(record);
-        if (document.length > MAX_DOCUMENT_BYTES) {
-            throw new SessionTooLargeException(document.length, MAX_DOCUMENT_BYTES);
+        if (document.length > maxDocumentBytes) {
+            throw new SessionTooLargeException(document.length, maxDocumentBytes, largestAttributes(record));
         }
         return document;
+    }
+
+    /** The three largest attributes, as {@code name (N bytes)}, for the log line of a refused save. */
+    private static String largestAttributes(SessionRecord record) {
+        return record.attributes().entrySet().stream()
+                .sorted((x, y) -> Integer.compare(y.getValue().length, x.getValue().length))
+                .limit(3)
+                .map(e -> e.getKey() + " (" + e.getValue().length + " bytes)")
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Last writer wins: the whole session as this request sees it replaces what is stored. */

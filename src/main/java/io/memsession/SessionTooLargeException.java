@@ -5,8 +5,8 @@ final class SessionTooLargeException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    SessionTooLargeException(int bytes, int limit) {
-        super("the encoded session is " + bytes + " bytes, more than the " + limit + " bytes the store accepts",
-                null, false, false);
+    SessionTooLargeException(int bytes, int limit, String largestAttributes) {
+        super("the encoded session is " + bytes + " bytes, more than maxSessionBytes (" + limit + "); largest"
+                + " attributes: " + largestAttributes, null, false, false);
     }
 }

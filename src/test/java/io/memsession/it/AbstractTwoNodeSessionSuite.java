@@ -664,6 +664,26 @@ abstract class AbstractTwoNodeSessionSuite {
         assertFalse(jmx.isRegistered(name), "unregistered when the webapp stops");
     }
 
+    /** maxSessionBytes: a save over the configured size is dropped the same way, the stored copy kept. */
+    @Test
+    void sessionLargerThanMaxSessionBytes_isADroppedSave_thatKeepsTheStoredCopy() throws Exception {
+        ContainerNode small = webapp("S", "/app").initParam("maxSessionBytes", "4096").start();
+        try {
+            sessionOnA("keep", "small");
+            Browser.Response fits = browser.get(small.probe("get:false", "set:fits:bigstring:3000"));
+            assertEquals(200, fits.status(), fits::toString);
+            Browser.Response r = browser.get(small.probe("get:false", "set:big:bigstring:5000",
+                    "set:keep:string:lost", "redirect:/app/next"));
+            assertEquals(302, r.status(), r::toString);
+            Browser.Response after = on(b, "get:false", "attr:keep", "attr:big", "names");
+            assertEquals("small", after.p("attr.keep"), after::toString);
+            assertEquals("null", after.p("attr.big"), after::toString);
+            assertEquals("fits,keep", String.join(",", new java.util.TreeSet<>(List.of(after.p("names").split(",")))));
+        } finally {
+            small.stop();
+        }
+    }
+
     /** Undeploy: the filter's destroy ends the memcached client's threads before it returns. */
     @Test
     void filterDestroy_endsTheMemcachedClientThreads() throws Exception {
