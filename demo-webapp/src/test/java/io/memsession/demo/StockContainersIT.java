@@ -1,0 +1,216 @@
+package io.memsession.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo WAR, unchanged, in a stock Tomcat 11 and a stock Jetty 12 distribution (Maven Central
+ * artifacts unpacked by the build; only the listening port and address are set), both on one memcached:
+ * a session started on one kind of container is read and changed on the other, and back.
+ *
+ * <p>The WAR names memcached at 127.0.0.1:11311, so the test starts its memcached there.
+ */
+class StockContainersIT {
+
+    private static final String CONTEXT = "/memsession-demo";
+    private static final Duration START_DEADLINE = Duration.ofSeconds(120);
+
+    private final List<Process> processes = new ArrayList<>();
+    private final Path runDir = Path.of(System.getProperty("stock.runDir"));
+
+    @AfterEach
+    void stopEverything() throws InterruptedException {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            Process process = processes.get(i);
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        for (Process process : processes) {
+            assertTrue(!process.isAlive(), "pid " + process.pid() + " was stopped");
+        }
+    }
+
+    @Test
+    void theSameWarInStockTomcatAndStockJetty_sharesOneSession() throws Exception {
+        Files.createDirectories(runDir);
+        assertTrue(!answers(11311), "127.0.0.1:11311, which the WAR names, must be free (is the demo running?)");
+        start(runDir.resolve("memcached.log"), memcachedCommand());
+        waitUntil("memcached on 11311", () -> answers(11311));
+
+        int tomcatPort = freePort();
+        Path tomcatBase = tomcatBase(tomcatPort);
+        Path tomcatHome = Path.of(System.getProperty("stock.tomcatHome"));
+        start(runDir.resolve("tomcat.log"), List.of(java(), "-Ddemo.node=stock-tomcat",
+                "-Dcatalina.home=" + tomcatHome, "-Dcatalina.base=" + tomcatBase,
+                "-Djava.io.tmpdir=" + tomcatBase.resolve("temp"),
+                "-cp", tomcatHome.resolve("bin/bootstrap.jar") + ":" + tomcatHome.resolve("bin/tomcat-juli.jar"),
+                "org.apache.catalina.startup.Bootstrap", "start"));
+
+        int jettyPort = freePort();
+        Path jettyHome = Path.of(System.getProperty("stock.jettyHome"));
+        Path jettyBase = jettyBase(jettyHome);
+        start(runDir.resolve("jetty.log"), List.of(java(), "-Ddemo.node=stock-jetty", "-jar",
+                jettyHome.resolve("start.jar").toString(), "jetty.home=" + jettyHome, "jetty.base=" + jettyBase,
+                "jetty.http.host=127.0.0.1", "jetty.http.port=" + jettyPort));
+
+        HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        waitUntil("the WAR on stock Tomcat", () -> status(client, tomcatPort) == 200);
+        waitUntil("the WAR on stock Jetty", () -> status(client, jettyPort) == 200);
+
+        String onTomcat = post(client, tomcatPort, "fromTomcat", "t1");
+        assertTrue(onTomcat.contains("\"node\":\"stock-tomcat\""), onTomcat);
+        String readOnJetty = get(client, jettyPort);
+        assertTrue(readOnJetty.contains("\"node\":\"stock-jetty\""), readOnJetty);
+        assertTrue(readOnJetty.contains("\"fromTomcat\":\"t1\""), "Jetty reads Tomcat's session: " + readOnJetty);
+
+        post(client, jettyPort, "fromJetty", "j1");
+        String readOnTomcat = get(client, tomcatPort);
+        assertTrue(readOnTomcat.contains("\"fromTomcat\":\"t1\"") && readOnTomcat.contains("\"fromJetty\":\"j1\""),
+                "Tomcat reads Jetty's change: " + readOnTomcat);
+        assertEquals(sessionId(readOnJetty), sessionId(readOnTomcat), "one session on both kinds of container");
+    }
+
+    /** A catalina.base of its own: the stock conf, with only the shutdown port off and the connector on loopback. */
+    private Path tomcatBase(int port) throws IOException {
+        Path home = Path.of(System.getProperty("stock.tomcatHome"));
+        Path base = runDir.resolve("tomcat-base");
+        for (String dir : List.of("conf", "webapps", "logs", "temp", "work")) {
+            Files.createDirectories(base.resolve(dir));
+        }
+        try (Stream<Path> conf = Files.list(home.resolve("conf"))) {
+            for (Path file : conf.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, base.resolve("conf").resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Path serverXml = base.resolve("conf/server.xml");
+        String xml = Files.readString(serverXml, StandardCharsets.UTF_8)
+                .replace("<Server port=\"8005\"", "<Server port=\"-1\"")
+                .replace("<Connector port=\"8080\"", "<Connector port=\"" + port + "\" address=\"127.0.0.1\"");
+        assertTrue(xml.contains("port=\"" + port + "\""), "the stock server.xml has its 8080 connector");
+        Files.writeString(serverXml, xml, StandardCharsets.UTF_8);
+        Files.copy(Path.of(System.getProperty("stock.war")), base.resolve("webapps/memsession-demo.war"),
+                StandardCopyOption.REPLACE_EXISTING);
+        return base;
+    }
+
+    /** A jetty.base with the stock http and ee10-deploy modules, and the WAR in its webapps. */
+    private Path jettyBase(Path home) throws Exception {
+        Path base = runDir.resolve("jetty-base");
+        Files.createDirectories(base);
+        Process setup = new ProcessBuilder(java(), "-jar", home.resolve("start.jar").toString(),
+                "jetty.home=" + home, "jetty.base=" + base, "--add-modules=http,ee10-deploy")
+                .redirectErrorStream(true).redirectOutput(runDir.resolve("jetty-setup.log").toFile()).start();
+        assertTrue(setup.waitFor(60, TimeUnit.SECONDS) && setup.exitValue() == 0,
+                "jetty.base set-up, see " + runDir.resolve("jetty-setup.log"));
+        Files.createDirectories(base.resolve("webapps"));
+        Files.copy(Path.of(System.getProperty("stock.war")), base.resolve("webapps/memsession-demo.war"),
+                StandardCopyOption.REPLACE_EXISTING);
+        return base;
+    }
+
+    private static List<String> memcachedCommand() {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/memcached", "-l", "127.0.0.1", "-p", "11311",
+                "-U", "0", "-m", "64"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.addAll(List.of("-u", "root"));
+        }
+        return command;
+    }
+
+    private void start(Path log, List<String> command) throws IOException {
+        processes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int status(HttpClient client, int port) {
+        try {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + CONTEXT + "/api/session"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static String get(HttpClient client, int port) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + CONTEXT + "/api/session")).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r::body);
+        return r.body();
+    }
+
+    private static String post(HttpClient client, int port, String name, String value) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + CONTEXT + "/api/attribute")).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("name=" + name + "&value=" + value)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r::body);
+        return r.body();
+    }
+
+    private static String sessionId(String json) {
+        int at = json.indexOf("\"id\":\"");
+        assertTrue(at >= 0, json);
+        return json.substring(at + 6, json.indexOf('"', at + 6));
+    }
+
+    private static boolean answers(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            for (Process process : processes) {
+                assertTrue(process.isAlive(), what + ": a process ended early, see " + runDir);
+            }
+            assertTrue(System.nanoTime() < deadline, what + " within " + START_DEADLINE.toSeconds() + " s, see " + runDir);
+            TimeUnit.MILLISECONDS.sleep(200); // polling interval of a condition with a deadline
+        }
+    }
+}
