@@ -24,3 +24,5 @@ mvn -B install "$@"
 # clean: the WAR plugin keeps a library jar already in target/ when that
 # one's date is newer, so the WAR could otherwise carry an older build of the library.
 mvn -B -f demo-webapp/pom.xml clean verify
+# the Spring Boot starter: two Boot instances with Spring Security on one memcached
+mvn -B -f memsession-spring-boot-starter/pom.xml verify

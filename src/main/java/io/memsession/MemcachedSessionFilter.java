@@ -3,6 +3,7 @@ package io.memsession;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -73,6 +74,15 @@ public final class MemcachedSessionFilter implements Filter {
     /** The metrics' JMX registration; null before init. */
     private MetricsRegistration metricsRegistration;
     private Clock clock;
+
+    /**
+     * The names of every init-param the filter reads, in the order docs/configuration.md lists them:
+     * for integrations that configure it from elsewhere (the Spring Boot starter maps
+     * {@code memsession.*} properties onto them).
+     */
+    public static List<String> initParameterNames() {
+        return java.util.Arrays.stream(SessionConfig.Param.values()).map(SessionConfig.Param::paramName).toList();
+    }
 
     @Override
     public void init(FilterConfig filterConfig) throws ServletException {
