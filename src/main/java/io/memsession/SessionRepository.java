@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.memsession.store.SaveOutcome;
 import io.memsession.store.SessionStore;
@@ -163,15 +164,19 @@ final class SessionRepository {
      *
      * @param recordAccessIfUnchanged whether an unchanged stored session should have this access
      *     recorded (once per request is enough)
+     * @param principal the session's user as the request knows it, asked only when something is written
      * @return whether the store was asked to write, had nothing to do, or failed
      */
-    SaveResult save(SharedSession session, boolean recordAccessIfUnchanged, long requestTime) {
+    SaveResult save(SharedSession session, boolean recordAccessIfUnchanged, long requestTime,
+            Supplier<String> principal) {
         if (!session.isValid() || session.isDetached()) {
             return SaveResult.NOTHING;
         }
         try {
             SessionDelta delta = pendingChangesAfterPassivation(session);
-            Access access = new Access(requestTime, session.getMaxInactiveInterval());
+            boolean writing = !session.isStored() || !delta.isEmpty();
+            Access access = writing ? new Access(requestTime, session.getMaxInactiveInterval(), principal.get())
+                    : new Access(requestTime, session.getMaxInactiveInterval());
             if (!session.isStored()) {
                 createInStore(session, delta, access);
             } else if (!delta.isEmpty() && mode == ConcurrencyMode.NONE) {
@@ -465,7 +470,8 @@ final class SessionRepository {
                 SessionRecord merged = delta.applyTo(session.stored(), access.time());
                 metrics.recordSave();
                 SaveOutcome outcome = store.replace(id, encodeWithinLimit(merged), session.storedVersion(),
-                        accessRecordBasis(session, delta), new Access(access.time(), merged.maxInactiveInterval()));
+                        accessRecordBasis(session, delta),
+                        new Access(access.time(), merged.maxInactiveInterval(), access.principal()));
                 if (outcome == SaveOutcome.SAVED) {
                     session.saved(delta, merged);
                     return;

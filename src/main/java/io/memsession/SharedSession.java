@@ -161,6 +161,14 @@ final class SharedSession implements HttpSession {
         return value;
     }
 
+    /**
+     * The attribute {@code name} when it is a string, read without handing it out (for the library's
+     * own use: no change tracking follows).
+     */
+    String stringAttribute(String name) {
+        return values.get(name) instanceof String value ? value : null;
+    }
+
     @Override
     public Enumeration<String> getAttributeNames() {
         checkValid("getAttributeNames");
