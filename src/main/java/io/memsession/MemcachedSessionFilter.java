@@ -127,7 +127,8 @@ public final class MemcachedSessionFilter implements Filter {
             repository = new SessionRepository(store, sessionCodec,
                     new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
                     new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics,
-                    expiryWatch, config.concurrency(), config.maxSessionBytes());
+                    expiryWatch, config.concurrency(), config.maxSessionBytes(),
+                    new DecodedSessionCache(config.decodedCacheSize()));
             if (config.concurrency() == ConcurrencyMode.LOCK) {
                 locking = new SessionLocking(memcached, metrics, config.lockTimeout(), config.lockTtl(),
                         config.lockQueueMax());
