@@ -385,12 +385,17 @@ final class SessionRepository {
         DecodedSessionCache.Entry cached = found.cached();
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, Object> fresh = new HashMap<>();
+        Map<String, Object> pristine = new HashMap<>();
         boolean complete = true;
         for (Map.Entry<String, byte[]> attribute : record.attributes().entrySet()) {
             String name = attribute.getKey();
             Object template = cached == null ? null : cached.templates().get(name);
             if (template != null) {
-                values.put(name, DecodedSessionCache.valueFrom(template));
+                Object value = DecodedSessionCache.valueFrom(template);
+                values.put(name, value);
+                if (value != template) {
+                    pristine.put(name, template);
+                }
                 continue;
             }
             try {
@@ -410,7 +415,7 @@ final class SessionRepository {
             // a session with an unreadable attribute is not remembered: every load logs and counts it
             decoded.remember(record.id(), found.stored().document(), found.record(), fresh);
         }
-        return SharedSession.loaded(services, this, record, found.stored(), values);
+        return SharedSession.loaded(services, this, record, found.stored(), values, pristine);
     }
 
     private SessionDelta pendingChangesAfterPassivation(SharedSession session) {

@@ -69,6 +69,19 @@ class DecodedSessionCacheTest {
     }
 
     @Test
+    void aValueFromTheCache_changedInPlace_isSaved() {
+        String id = storedSession(nodeA);
+        loaded(nodeA, id);
+        SharedSession hit = loaded(nodeA, id);
+        @SuppressWarnings("unchecked")
+        List<String> cart = (List<String>) hit.getAttribute("cart");
+        cart.add("pen");
+        nodeA.save(hit, true, now(), () -> null);
+        assertEquals(List.of("book", "pen"), loaded(nodeB, id).getAttribute("cart"));
+        assertEquals(List.of("book", "pen"), loaded(nodeA, id).getAttribute("cart"));
+    }
+
+    @Test
     void aChangeMadeOnAnotherNode_isReadThere_neverTheCachedCopy() {
         String id = storedSession(nodeA);
         Object before = loaded(nodeA, id).getAttribute("name");
