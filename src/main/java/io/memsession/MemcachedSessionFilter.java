@@ -131,7 +131,7 @@ public final class MemcachedSessionFilter implements Filter {
                     new DecodedSessionCache(config.decodedCacheSize()));
             if (config.concurrency() == ConcurrencyMode.LOCK) {
                 locking = new SessionLocking(memcached, metrics, config.lockTimeout(), config.lockTtl(),
-                        config.lockQueueMax());
+                        config.lockQueueMax(), config.durableTier() != null);
             }
             lockExclude = config.lockExclude();
             lockTimeoutFails = config.lockTimeoutFails();

@@ -31,6 +31,7 @@ final class SessionLocking {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLocking.class);
 
     private final LockStore store;
+    private final boolean servesReadOnlyWhenAway;
     private final SessionMetrics metrics;
     private final Duration budget;
     private final int ttlSeconds;
@@ -41,12 +42,23 @@ final class SessionLocking {
     private final ConcurrentLinkedQueue<UnansweredLock> unanswered = new ConcurrentLinkedQueue<>();
     private static final int MAX_UNANSWERED = 10_000;
 
-    SessionLocking(LockStore store, SessionMetrics metrics, Duration budget, Duration ttl, int queueMax) {
+    /**
+     * @param servesReadOnlyWhenAway whether a session whose lock cannot be asked for (memcached away)
+     *     is still served, read-only: true when the durable tier can load it without memcached
+     */
+    SessionLocking(LockStore store, SessionMetrics metrics, Duration budget, Duration ttl, int queueMax,
+            boolean servesReadOnlyWhenAway) {
+        this.servesReadOnlyWhenAway = servesReadOnlyWhenAway;
         this.store = store;
         this.queueMax = queueMax;
         this.metrics = metrics;
         this.budget = budget;
         this.ttlSeconds = (int) ttl.toSeconds();
+    }
+
+    /** Whether a session is served read-only while its lock cannot be asked for (the durable tier is on). */
+    boolean servesReadOnlyWhenAway() {
+        return servesReadOnlyWhenAway;
     }
 
     Duration budget() {

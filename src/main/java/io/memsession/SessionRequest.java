@@ -68,6 +68,8 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private SessionLocking.HeldLock lock;
     /** Lock mode without the lock: the session is served, its changes are not saved. */
     private boolean readOnly;
+    /** Lock mode: the lock could not be asked for, and the session is read-only from the durable tier. */
+    private boolean lockAway;
     /** Lock mode, lockTimeoutAction=fail: the refusal, repeated to every later {@code getSession}. */
     private SessionLockTimeoutException busy;
     /** The store did not answer for the requested session: a detached stand-in serves this request. */
@@ -312,6 +314,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
             releaseLock();
             readOnly = false;
+            lockAway = false;
             if (found.storeUnavailable()) {
                 storeUnavailable = true;
                 storeFailed = true;
@@ -332,7 +335,15 @@ final class SessionRequest extends HttpServletRequestWrapper {
         try {
             lock = locking.acquire(id);
         } catch (SessionStoreException e) {
-            // an outage, not a busy session: served like any other outage, never as 503
+            // an outage, not a busy session: never a 503
+            if (locking.servesReadOnlyWhenAway()) {
+                // the durable tier still has the session: served from it, but no lock means no writes
+                LOG.warn("session lock could not be asked for, the session is served read-only from the database: {}",
+                        e.getMessage());
+                readOnly = true;
+                lockAway = true;
+                return;
+            }
             LOG.warn("session lock could not be asked for: {}", e.getMessage());
             storeUnavailable = true;
             storeFailed = true;
@@ -369,8 +380,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
     }
 
     private void dropChanges() {
-        repository.dropChanges(session, readOnly
-                ? "the request ran without the session lock (lockTimeoutAction=readonly)"
+        repository.dropChanges(session, lockAway
+                ? "memcached, which holds the session locks, did not answer (served read-only from the database)"
+                : readOnly ? "the request ran without the session lock (lockTimeoutAction=readonly)"
                 : "the request held the session lock longer than lockTtlSeconds (" + locking.ttlSeconds()
                         + " s) and lost it");
     }

@@ -102,4 +102,28 @@ class DurableTierConcurrencyTest extends AbstractConcurrencyTest {
                     "memcached served a value the database does not hold");
         }
     }
+
+    /**
+     * Lock mode keeps its lock in memcached: while memcached is away no request can hold it, yet the
+     * database still has every session. Each is served from there, read-only: the user stays logged in,
+     * and a change made without the lock is never stored.
+     */
+    @Test
+    void lock_memcachedDown_sessionsAreServedReadOnlyFromTheDatabase() throws Exception {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached, tier("lock", "opTimeoutMillis", "200"))) {
+            Browser browser = new Browser();
+            String id = createSession(browser, nodes.a, "set:user:alice");
+            memcached.kill();
+            try {
+                Browser.Response during = ok(browser, nodes.b, "session", "read:user", "set:user:mallory");
+                assertEquals(id, during.p("id"), () -> "the session was not served while memcached was down: " + during);
+                assertEquals("alice", during.p("attr.user"));
+            } finally {
+                memcached.restart();
+            }
+            memcached.flushAll();
+            assertEquals("alice", ok(browser, nodes.a, "session", "read:user").p("attr.user"),
+                    "a change made without the lock was stored");
+        }
+    }
 }
