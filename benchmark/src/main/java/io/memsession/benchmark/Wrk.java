@@ -45,7 +45,8 @@ final class Wrk {
     Result run(int port, String path, Path cookies, int seconds) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("wrk", "-t", Integer.toString(threads), "-c",
                 Integer.toString(connections), "-d", seconds + "s", "--timeout", "10s", "--latency", "-s",
-                script.toString(), "http://127.0.0.1:" + port, "--", path, cookies.toString()));
+                script.toString(), "http://127.0.0.1:" + port, "--", path, cookies.toString(),
+                Integer.toString(threads)));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();
