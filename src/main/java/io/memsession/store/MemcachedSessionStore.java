@@ -20,7 +20,6 @@ import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
 import net.rubyeye.xmemcached.exception.MemcachedException;
-import net.rubyeye.xmemcached.impl.KetamaMemcachedSessionLocator;
 
 /**
  * Session documents in memcached.
@@ -37,8 +36,9 @@ import net.rubyeye.xmemcached.impl.KetamaMemcachedSessionLocator;
  * <li>{@code <prefix><H>.x}: exists only briefly, once a node has claimed the announcement of the
  *     session's end.</li>
  * </ul>
- * The keys hash independently: with several servers the document and its access record may live on
- * different servers, and a load is then two round trips sent in parallel rather than one.
+ * With several servers, sessions are spread by consistent hashing (ketama) of the part the keys share,
+ * so all of a session's keys live on one server ({@link SameServerLocator}): a load is one round trip,
+ * and losing a server loses whole sessions, never half of one.
  * Both the document and the access record live {@code interval + grace} seconds from their last
  * renewal; renewals of an unchanged document (a {@code touch}) happen at most every {@code grace / 2}
  * seconds, so a busy session usually costs one {@code gets} and one small write per request.
@@ -53,9 +53,9 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     static final int MAX_RELATIVE_EXPIRY_SECONDS = 30 * 24 * 60 * 60;
     /** How long {@link #close} waits for the client's threads to end. */
     static final long CLOSE_WAIT_MILLIS = 5_000;
-    private static final String ACCESS_SUFFIX = ".a";
-    private static final String END_CLAIM_SUFFIX = ".x";
-    private static final String LOCK_SUFFIX = ".l";
+    static final String ACCESS_SUFFIX = ".a";
+    static final String END_CLAIM_SUFFIX = ".x";
+    static final String LOCK_SUFFIX = ".l";
     /**
      * An absolute Unix time long past: a {@code cas} with it is a conditional delete, which the text
      * protocol lacks otherwise (it refuses negative expirations).
@@ -85,7 +85,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         XMemcachedClientBuilder builder = new XMemcachedClientBuilder(servers);
         builder.setOpTimeout(opTimeoutMillis);
         builder.setConnectTimeout(connectTimeout.toMillis());
-        builder.setSessionLocator(new KetamaMemcachedSessionLocator());
+        builder.setSessionLocator(new SameServerLocator());
         builder.setTranscoder(transcoder);
         builder.setName("memsession");
         Set<Thread> before = liveThreads();

@@ -61,6 +61,30 @@ class MemcachedFleetTest {
                 "removing 1 of 3 servers should lose about a third of the sessions; still found: " + afterRemoving);
     }
 
+    @Test
+    void allItemsOfOneSession_liveOnOneServer() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            servers.add(MemcachedProcess.start());
+        }
+        ContainerNode node = node("three", servers);
+        for (int i = 0; i < 100; i++) {
+            Browser.Response r = Browser.raw(node.port(), node.probePath("get:true", "set:n:string:" + i));
+            assertEquals(200, r.status(), r::toString);
+        }
+        int documents = 0;
+        for (MemcachedProcess server : servers) {
+            List<String> keys = server.metadumpKeys();
+            List<String> records = keys.stream().filter(k -> k.endsWith(".a")).toList();
+            assertTrue(!records.isEmpty(), "each server holds a share of the sessions");
+            for (String record : records) {
+                String document = record.substring(0, record.length() - 2);
+                assertTrue(keys.contains(document), () -> "an access record without its document on " + server.address());
+            }
+            documents += records.size();
+        }
+        assertEquals(100, documents, "one document and one access record per session");
+    }
+
     private ContainerNode node(String name, List<MemcachedProcess> fleet) throws Exception {
         String addresses = String.join(" ", fleet.stream().map(MemcachedProcess::address).toList());
         ContainerNode node = ContainerNode.Kind.JETTY.builder(name).contextPath("/app").servers(addresses).start();
