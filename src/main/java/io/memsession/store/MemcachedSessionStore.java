@@ -16,10 +16,15 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import com.google.code.yanf4j.core.Session;
+
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
 import net.rubyeye.xmemcached.exception.MemcachedException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Session documents in memcached.
@@ -53,6 +58,9 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     static final int MAX_RELATIVE_EXPIRY_SECONDS = 30 * 24 * 60 * 60;
     /** How long {@link #close} waits for the client's threads to end. */
     static final long CLOSE_WAIT_MILLIS = 5_000;
+    private static final Logger LOG = LoggerFactory.getLogger(MemcachedSessionStore.class);
+    /** The breaker key for "no server is connected": Xmemcached then fails every call at once. */
+    private static final String NO_SERVER = "(no connected server)";
     static final String ACCESS_SUFFIX = ".a";
     static final String END_CLAIM_SUFFIX = ".x";
     static final String LOCK_SUFFIX = ".l";
@@ -69,6 +77,10 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     private final Clock clock;
     private final RawBytesTranscoder transcoder = new RawBytesTranscoder();
     private final List<Thread> clientThreads;
+    private final SameServerLocator locator = new SameServerLocator();
+    private final ServerBreakers breakers;
+    /** With one server, its address: no ring lookup per call. */
+    private final InetSocketAddress onlyServer;
 
     /**
      * Connects to the given servers; sessions are spread over several servers by consistent hashing.
@@ -82,10 +94,12 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         this.opTimeoutMillis = opTimeout.toMillis();
         this.graceSeconds = (int) grace.toSeconds();
         this.clock = clock;
+        this.breakers = new ServerBreakers(clock);
+        this.onlyServer = servers.size() == 1 ? servers.get(0) : null;
         XMemcachedClientBuilder builder = new XMemcachedClientBuilder(servers);
         builder.setOpTimeout(opTimeoutMillis);
         builder.setConnectTimeout(connectTimeout.toMillis());
-        builder.setSessionLocator(new SameServerLocator());
+        builder.setSessionLocator(locator);
         builder.setTranscoder(transcoder);
         builder.setName("memsession");
         Set<Thread> before = liveThreads();
@@ -108,7 +122,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     @Override
     public Optional<StoredSession> load(String id) {
         String documentKey = documentKey(id);
-        Map<String, GetsResponse<byte[]>> found = call("gets",
+        Map<String, GetsResponse<byte[]>> found = call("gets", id,
                 () -> client.gets(List.of(documentKey, accessKey(id)), opTimeoutMillis, transcoder));
         GetsResponse<byte[]> document = found == null ? null : found.get(documentKey);
         if (document == null || document.getValue() == null) {
@@ -135,11 +149,11 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     public boolean create(String id, byte[] document, Access access) {
         int expiry = expiry(access.maxInactiveSeconds());
         AccessRecord record = new AccessRecord(access.time(), access.maxInactiveSeconds(), clock.millis());
-        call("add", () -> {
+        call("add", id, () -> {
             client.addWithNoReply(accessKey(id), expiry, record.encode(), transcoder);
             return null;
         });
-        return call("add", () -> client.add(documentKey(id), expiry, document, transcoder, opTimeoutMillis));
+        return call("add", id, () -> client.add(documentKey(id), expiry, document, transcoder, opTimeoutMillis));
     }
 
     /**
@@ -154,7 +168,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     public SaveOutcome replace(String id, byte[] document, long expectedVersion, StoredSession previous,
             Access access) {
         int expiry = expiry(access.maxInactiveSeconds());
-        boolean stored = call("cas", () -> client.cas(documentKey(id), expiry, document, transcoder,
+        boolean stored = call("cas", id, () -> client.cas(documentKey(id), expiry, document, transcoder,
                 opTimeoutMillis, expectedVersion));
         if (!stored) {
             return SaveOutcome.CONFLICT;
@@ -172,7 +186,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         long renewedAt = previous == null ? StoredSession.UNKNOWN_ACCESS_TIME : previous.lifeRenewedAt();
         if (lifeNeedsRenewal(renewedAt, access.maxInactiveSeconds())) {
             AccessRecord record = new AccessRecord(access.time(), access.maxInactiveSeconds(), clock.millis());
-            call("set", () -> client.set(accessKey(id), expiry(access.maxInactiveSeconds()), record.encode(),
+            call("set", id, () -> client.set(accessKey(id), expiry(access.maxInactiveSeconds()), record.encode(),
                     transcoder, opTimeoutMillis));
         }
     }
@@ -192,16 +206,16 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         // replace an existing record rather than set, so that one deleted by a concurrent invalidate
         // stays deleted
         if (previous.lastAccessTime() == StoredSession.UNKNOWN_ACCESS_TIME) {
-            call("add", () -> client.add(accessKey(id), expiry, record.encode(), transcoder, opTimeoutMillis));
+            call("add", id, () -> client.add(accessKey(id), expiry, record.encode(), transcoder, opTimeoutMillis));
         } else {
-            call("replace", () -> client.replace(accessKey(id), expiry, record.encode(), transcoder,
+            call("replace", id, () -> client.replace(accessKey(id), expiry, record.encode(), transcoder,
                     opTimeoutMillis));
         }
     }
 
     @Override
     public boolean keepAlive(String id, long accessTime) {
-        GetsResponse<byte[]> found = call("gets", () -> client.gets(accessKey(id), opTimeoutMillis, transcoder));
+        GetsResponse<byte[]> found = call("gets", id, () -> client.gets(accessKey(id), opTimeoutMillis, transcoder));
         AccessRecord current = AccessRecord.parse(found);
         if (current == null || current.hasExpiredBy(accessTime)) {
             return false;
@@ -216,7 +230,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         AccessRecord next = new AccessRecord(accessTime, current.maxInactiveSeconds(), renewedAt);
         // cas: an access record deleted meanwhile (invalidated) is not brought back; a concurrent
         // update already recorded an access at least as useful as this one
-        call("cas", () -> client.cas(accessKey(id), expiry(next.maxInactiveSeconds()), next.encode(), transcoder,
+        call("cas", id, () -> client.cas(accessKey(id), expiry(next.maxInactiveSeconds()), next.encode(), transcoder,
                 opTimeoutMillis, found.getCas()));
         return true;
     }
@@ -224,7 +238,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     @Override
     public boolean claimEnd(String id) {
         int claimLife = Math.max(60, 2 * graceSeconds);
-        return call("add", () -> client.add(documentKey(id) + END_CLAIM_SUFFIX, claimLife, new byte[] {'1'},
+        return call("add", id, () -> client.add(documentKey(id) + END_CLAIM_SUFFIX, claimLife, new byte[] {'1'},
                 transcoder, opTimeoutMillis));
     }
 
@@ -232,7 +246,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     public boolean overwrite(String id, byte[] document, StoredSession previous, Access access) {
         int expiry = expiry(access.maxInactiveSeconds());
         // replace, not set: a session deleted meanwhile stays deleted
-        boolean stored = call("replace", () -> client.replace(documentKey(id), expiry, document, transcoder,
+        boolean stored = call("replace", id, () -> client.replace(documentKey(id), expiry, document, transcoder,
                 opTimeoutMillis));
         if (stored) {
             renewAccessRecordIfDue(id, previous, access);
@@ -242,22 +256,24 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
 
     @Override
     public boolean tryAcquire(String id, String owner, int ttlSeconds) {
-        return call("add", () -> client.add(lockKey(id), ttlSeconds, owner.getBytes(StandardCharsets.US_ASCII),
+        return call("add", id, () -> client.add(lockKey(id), ttlSeconds, owner.getBytes(StandardCharsets.US_ASCII),
                 transcoder, opTimeoutMillis));
     }
 
     @Override
     public boolean isHeldBy(String id, String owner) {
-        GetsResponse<byte[]> lock = call("gets", () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
+        GetsResponse<byte[]> lock = call("gets", id, () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
         return isOwnedBy(lock, owner);
     }
 
     @Override
     public void release(String id, String owner) {
-        GetsResponse<byte[]> lock = call("gets", () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
+        // past the breaker: a lock this request took must not stay held for lockTtlSeconds because the
+        // server failed for other requests meanwhile
+        GetsResponse<byte[]> lock = call("gets", null, () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
         if (isOwnedBy(lock, owner)) {
             // cas: if the lock expired and another owner took it since the gets, theirs stays
-            call("cas", () -> client.cas(lockKey(id), EXPIRED_NOW, lock.getValue(), transcoder, opTimeoutMillis,
+            call("cas", null, () -> client.cas(lockKey(id), EXPIRED_NOW, lock.getValue(), transcoder, opTimeoutMillis,
                     lock.getCas()));
         }
     }
@@ -273,8 +289,8 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
 
     @Override
     public void delete(String id) {
-        call("delete", () -> client.delete(documentKey(id), opTimeoutMillis));
-        call("delete", () -> {
+        call("delete", id, () -> client.delete(documentKey(id), opTimeoutMillis));
+        call("delete", id, () -> {
             client.deleteWithNoReply(accessKey(id));
             return null;
         });
@@ -333,7 +349,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
 
     private boolean renewDocument(String id, int maxInactiveSeconds) {
         int expiry = expiry(maxInactiveSeconds);
-        return call("touch", () -> client.touch(documentKey(id), expiry, opTimeoutMillis));
+        return call("touch", id, () -> client.touch(documentKey(id), expiry, opTimeoutMillis));
     }
 
     /**
@@ -359,21 +375,64 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         }
     }
 
-    private <T> T call(String command, MemcachedCall<T> call) {
+    /**
+     * Runs one client call for session {@code id}, through the breaker of the server that holds it
+     * ({@code id} null: past the breaker).
+     */
+    private <T> T call(String command, String id, MemcachedCall<T> call) {
+        ServerBreakers.Breaker breaker = id == null ? null : breakers.of(serverOf(id));
+        if (breaker != null && !breaker.allowsCall()) {
+            throw new SessionStoreException("memcached " + breaker.server() + " did not answer a moment ago; not asked"
+                    + " again for " + breaker.refusingForMillis() + " ms", null);
+        }
         try {
-            return call.run();
+            T result = call.run();
+            if (breaker != null && breaker.succeeded()) {
+                LOG.warn("memcached {} answers again", breaker.server());
+            }
+            return result;
         } catch (TimeoutException e) {
+            serverFailed(breaker);
             throw new SessionStoreException("memcached " + command + " timed out after "
                     + opTimeoutMillis + " ms", e);
         } catch (MemcachedException e) {
+            serverFailed(breaker);
             throw new SessionStoreException("memcached " + command + " failed", e);
         } catch (IllegalArgumentException e) {
+            release(breaker);
             // the client refuses some values itself, e.g. one larger than its 1 MiB item limit
             throw new SessionStoreException("memcached client refused the " + command + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
+            release(breaker);
             Thread.currentThread().interrupt();
             throw new SessionStoreException("interrupted during memcached " + command, e);
+        } catch (RuntimeException | Error e) {
+            release(breaker);
+            throw e;
         }
+    }
+
+    private static void release(ServerBreakers.Breaker breaker) {
+        if (breaker != null) {
+            breaker.released();
+        }
+    }
+
+    private void serverFailed(ServerBreakers.Breaker breaker) {
+        if (breaker != null && breaker.failed()) {
+            LOG.error("memcached {} failed {} times in a row: requests for the sessions it holds are served as in"
+                    + " an outage without waiting for it; it is asked again in {} ms", breaker.server(),
+                    ServerBreakers.FAILURES_TO_OPEN, breaker.refusingForMillis());
+        }
+    }
+
+    /** The server that holds session {@code id}'s items (all on one: {@link SameServerLocator}). */
+    private Object serverOf(String id) {
+        if (onlyServer != null) {
+            return onlyServer;
+        }
+        Session session = locator.getSessionByKey(documentKey(id));
+        return session == null ? NO_SERVER : session.getRemoteSocketAddress();
     }
 
     @FunctionalInterface

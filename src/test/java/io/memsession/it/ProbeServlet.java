@@ -273,6 +273,7 @@ public final class ProbeServlet extends HttpServlet {
                         put("tier.cacheMisses", t.cacheMisses());
                         put("tier.databaseStatements", t.databaseStatements());
                         put("tier.databaseFailures", t.databaseFailures());
+                        put("tier.cacheEpoch", t.cacheEpoch());
                     }
                 }
                 case "context" -> {

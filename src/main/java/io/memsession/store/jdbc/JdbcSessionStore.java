@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -462,6 +463,26 @@ public final class JdbcSessionStore implements DurableSessionStore {
     }
 
     private <T> T run(String operation, Work<T> work) {
+        long started = System.nanoTime();
+        try {
+            return attempt(work);
+        } catch (SQLException e) {
+            // A pooled connection the server closed meanwhile (it restarted, a firewall dropped it) fails
+            // at once; the pool has evicted it, so one more attempt on another connection is what the
+            // caller meant. Not after a slow failure: that one spent the time a retry would double.
+            if (isBrokenConnection(e) && System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(timeoutMillis / 2)) {
+                try {
+                    return attempt(work);
+                } catch (SQLException again) {
+                    e = again;
+                }
+            }
+            throw new SessionStoreException("database " + operation + " on " + table + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private <T> T attempt(Work<T> work) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             boundNetworkWait(connection);
             T result = work.run(connection);
@@ -469,10 +490,20 @@ public final class JdbcSessionStore implements DurableSessionStore {
                 connection.commit();
             }
             return result;
-        } catch (SQLException e) {
-            throw new SessionStoreException("database " + operation + " on " + table + " failed: "
-                    + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether the connection itself failed (SQL state class 08, or the drivers' own connection
+     * exceptions), as opposed to the statement. Compare-and-set writes make a repeated statement safe: an
+     * update that did run the first time finds its version moved and reports a conflict, which the
+     * caller resolves by reading again; an insert that did run finds its key taken.
+     */
+    static boolean isBrokenConnection(SQLException e) {
+        String state = e.getSQLState();
+        return e instanceof java.sql.SQLNonTransientConnectionException
+                || e instanceof java.sql.SQLTransientConnectionException
+                || (state != null && state.startsWith("08"));
     }
 
     private void boundNetworkWait(Connection connection) throws SQLException {

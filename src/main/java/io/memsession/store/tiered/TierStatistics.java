@@ -21,10 +21,21 @@ public final class TierStatistics {
     final LongAdder repairs = new LongAdder();
     private final IntSupplier pendingRepairs;
     private final java.util.function.LongSupplier repairOverflows;
+    private final java.util.function.LongSupplier cacheEpoch;
 
-    TierStatistics(IntSupplier pendingRepairs, java.util.function.LongSupplier repairOverflows) {
+    TierStatistics(IntSupplier pendingRepairs, java.util.function.LongSupplier repairOverflows,
+            java.util.function.LongSupplier cacheEpoch) {
         this.pendingRepairs = pendingRepairs;
         this.repairOverflows = repairOverflows;
+        this.cacheEpoch = cacheEpoch;
+    }
+
+    /**
+     * The cache epoch as this node knows it: copies cached under an older one are checked against the
+     * database before they are served (see docs/durable-tier.md).
+     */
+    public long cacheEpoch() {
+        return cacheEpoch.getAsLong();
     }
 
     /** Loads answered by memcached. */

@@ -63,7 +63,8 @@ public final class TieredSessionStore implements SessionStore {
     private final AutoCloseable resources;
     private final CacheRepairs repairs = new CacheRepairs(REPAIR_CAPACITY);
     private final DatabaseBreaker breaker;
-    private final TierStatistics statistics = new TierStatistics(repairs::size, repairs::overflows);
+    private final TierStatistics statistics = new TierStatistics(repairs::size, repairs::overflows,
+            () -> this.epoch);
     private ScheduledExecutorService maintenance;
     private volatile boolean databaseReady;
     /** The cache epoch as this node last learnt it; copies cached under an older one are checked once. */
