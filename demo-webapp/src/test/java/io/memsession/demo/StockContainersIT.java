@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * Central artifacts unpacked by the build; only the listening ports and address are set), all on one
  * memcached: a session started on one kind of container is read and changed on the others, and back.
  *
- * <p>The WAR names memcached at 127.0.0.1:11311, so the test starts its memcached there.
+ * <p>The WAR names memcached at 127.0.0.1:11311 and the durable tier's H2 server at 127.0.0.1:11312, so
+ * the test starts its memcached and H2 there: the tier works in all three containers too.
  */
 class StockContainersIT {
 
@@ -80,6 +81,13 @@ class StockContainersIT {
         assertTrue(!answers(11311), "127.0.0.1:11311, which the WAR names, must be free (is the demo running?)");
         start(runDir.resolve("memcached.log"), memcachedCommand());
         waitUntil("memcached on 11311", () -> answers(11311));
+        assertTrue(!answers(11312), "127.0.0.1:11312, where the WAR's jdbcUrl points, must be free (is the demo running?)");
+        Path h2Data = runDir.resolve("h2");
+        deleteTree(h2Data);
+        start(runDir.resolve("h2.log"), List.of(java(), "-Dh2.bindAddress=127.0.0.1", "-cp",
+                System.getProperty("stock.h2Jar"), "org.h2.tools.Server", "-tcp", "-tcpPort", "11312",
+                "-ifNotExists", "-baseDir", h2Data.toString()));
+        waitUntil("H2 on 11312", () -> answers(11312));
 
         int tomcatPort = freePort();
         Path tomcatBase = tomcatBase(tomcatPort);
@@ -148,6 +156,13 @@ class StockContainersIT {
         assertTrue(afterLogin.contains("\"user\":\"wendy\"") && afterLogin.contains("\"bornOn\":\"wildfly\""),
                 "Jetty reads the login made on WildFly: " + afterLogin);
         assertTrue(!sessionId(afterLogin).equals(sessionId(secondBack)), "the log-in changed the session id");
+
+        // the durable tier took part on every container, without a failure
+        for (int port : List.of(tomcatPort, jettyPort, wildflyPort)) {
+            String metrics = getPath(client, port, "/metrics.json");
+            assertTrue(metrics.matches(".*\"tier\":\\{[^}]*\"databaseStatements\":[1-9].*"), "tier statements: " + metrics);
+            assertTrue(metrics.contains("\"databaseFailures\":0,"), "no database failure: " + metrics);
+        }
     }
 
     /**
@@ -293,8 +308,12 @@ class StockContainersIT {
     }
 
     private static String get(HttpClient client, int port) throws Exception {
+        return getPath(client, port, "/api/session");
+    }
+
+    private static String getPath(HttpClient client, int port, String path) throws Exception {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + CONTEXT + "/api/session")).timeout(Duration.ofSeconds(10))
+                URI.create("http://127.0.0.1:" + port + CONTEXT + path)).timeout(Duration.ofSeconds(10))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r::body);
         return r.body();
