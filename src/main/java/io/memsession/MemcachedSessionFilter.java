@@ -50,6 +50,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class MemcachedSessionFilter implements Filter {
 
+    /**
+     * The session attribute an application may set to the user's name (a {@code String}) so that the
+     * durable tier records it in its {@code principal} column, for finding all sessions of a user. A
+     * request authenticated by the container needs none: its user's name is taken.
+     */
+    public static final String PRINCIPAL_ATTRIBUTE = "io.memsession.principal";
+
     private static final Logger LOG = LoggerFactory.getLogger(MemcachedSessionFilter.class);
 
     private static final int DEFAULT_TIMEOUT_MINUTES = 30;
@@ -120,7 +127,8 @@ public final class MemcachedSessionFilter implements Filter {
             repository = new SessionRepository(store, sessionCodec,
                     new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
                     new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics,
-                    expiryWatch, config.concurrency(), config.maxSessionBytes());
+                    expiryWatch, config.concurrency(), config.maxSessionBytes(),
+                    new DecodedSessionCache(config.decodedCacheSize()));
             if (config.concurrency() == ConcurrencyMode.LOCK) {
                 locking = new SessionLocking(memcached, metrics, config.lockTimeout(), config.lockTtl(),
                         config.lockQueueMax());

@@ -124,6 +124,12 @@ final class SessionConfig {
                         + "the end of the request every mutable value handed out is encoded again and compared byte "
                         + "for byte with its stored form, so only a real change costs a write. `setAttribute`: only "
                         + "values passed to `setAttribute` count, which saves that encoding work."),
+        DECODED_CACHE_SIZE("decodedCacheSize", "2000",
+                "how many sessions (0 to 1000000; 0: none) a node keeps decoded, so that a session that did not "
+                        + "change since this node last read or wrote it is not decoded again. Each load still asks "
+                        + "memcached, and an entry is used only when memcached returned exactly the bytes it was "
+                        + "decoded from, so it never serves a stale session; it costs heap (about the size of the "
+                        + "session's document, twice, plus its values) per entry. See storage.md."),
         JDBC_URL("jdbcUrl", "(none)",
                 "turns the durable tier on: the JDBC URL of the session database (PostgreSQL "
                         + "`jdbc:postgresql://…`, MariaDB `jdbc:mariadb://…`, MySQL `jdbc:mysql://…`, H2 server "
@@ -209,6 +215,7 @@ final class SessionConfig {
     private final PathPatterns lockExclude;
     private final boolean detectMutations;
     private final DurableTier durableTier;
+    private final int decodedCacheSize;
 
     /**
      * The durable tier's settings: a JDBC URL (with user and password) or a JNDI name, never both.
@@ -237,10 +244,10 @@ final class SessionConfig {
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
             int maxSessionBytes, boolean lockTimeoutFails,
-            PathPatterns lockExclude, boolean detectMutations) {
+            PathPatterns lockExclude, boolean detectMutations, int decodedCacheSize) {
         this(servers, keyPrefix, allowList, opTimeout, connectTimeout, cookieHttpOnly, cookieName, listeners,
                 keepAliveExclude, expiryGrace, expirySweep, urlTracking, concurrency, lockTimeout, lockTtl,
-                lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, null);
+                lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, decodedCacheSize, null);
     }
 
     private SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
@@ -249,8 +256,9 @@ final class SessionConfig {
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
             int maxSessionBytes, boolean lockTimeoutFails, PathPatterns lockExclude, boolean detectMutations,
-            DurableTier durableTier) {
+            int decodedCacheSize, DurableTier durableTier) {
         this.durableTier = durableTier;
+        this.decodedCacheSize = decodedCacheSize;
         this.servers = List.copyOf(servers);
         this.keyPrefix = keyPrefix;
         this.allowList = allowList;
@@ -284,7 +292,8 @@ final class SessionConfig {
         this(base.servers, base.keyPrefix, base.allowList, base.opTimeout, base.connectTimeout, base.cookieHttpOnly,
                 base.cookieName, base.listeners, base.keepAliveExclude, base.expiryGrace, base.expirySweep,
                 base.urlTracking, base.concurrency, base.lockTimeout, base.lockTtl, base.lockQueueMax,
-                base.maxSessionBytes, base.lockTimeoutFails, base.lockExclude, base.detectMutations, durableTier);
+                base.maxSessionBytes, base.lockTimeoutFails, base.lockExclude, base.detectMutations,
+                base.decodedCacheSize, durableTier);
     }
 
     /** The durable tier's settings, or null when neither {@code jdbcUrl} nor {@code dataSource} is given. */
@@ -388,7 +397,12 @@ final class SessionConfig {
                         Map.of("fail", true, "readonly", false)),
                 parsePatterns(Param.LOCK_EXCLUDE, raw.apply(Param.LOCK_EXCLUDE)),
                 parseChoice(Param.MUTATION_DETECTION, raw.apply(Param.MUTATION_DETECTION), "compare",
-                        Map.of("compare", true, "setAttribute", false)));
+                        Map.of("compare", true, "setAttribute", false)),
+                (int) parseRange(Param.DECODED_CACHE_SIZE, raw.apply(Param.DECODED_CACHE_SIZE), 2000, 0, 1_000_000));
+    }
+
+    int decodedCacheSize() {
+        return decodedCacheSize;
     }
 
     ConcurrencyMode concurrency() {

@@ -1,11 +1,13 @@
 package io.memsession;
 
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.memsession.store.SaveOutcome;
 import io.memsession.store.SessionStore;
@@ -78,18 +80,23 @@ final class SessionRepository {
     /** Store failures come in bursts (an outage fails every request): logged once per burst and window. */
     private final BurstLog storeFailures;
     private final int maxDocumentBytes;
+    private final DecodedSessionCache decoded;
 
     SessionRepository(SessionStore store, SessionCodec sessionCodec, SessionServices services, SessionIds ids,
             int defaultMaxInactiveInterval, Clock clock, SessionMetrics metrics, ExpiryWatch expiryWatch,
             ConcurrencyMode mode) {
         this(store, sessionCodec, services, ids, defaultMaxInactiveInterval, clock, metrics, expiryWatch, mode,
-                MAX_DOCUMENT_BYTES);
+                MAX_DOCUMENT_BYTES, new DecodedSessionCache(0));
     }
 
-    /** @param maxDocumentBytes the largest encoded session stored ({@code maxSessionBytes}) */
+    /**
+     * @param maxDocumentBytes the largest encoded session stored ({@code maxSessionBytes})
+     * @param decoded the sessions this node decoded recently ({@code decodedCacheSize})
+     */
     SessionRepository(SessionStore store, SessionCodec sessionCodec, SessionServices services, SessionIds ids,
             int defaultMaxInactiveInterval, Clock clock, SessionMetrics metrics, ExpiryWatch expiryWatch,
-            ConcurrencyMode mode, int maxDocumentBytes) {
+            ConcurrencyMode mode, int maxDocumentBytes, DecodedSessionCache decoded) {
+        this.decoded = decoded;
         this.maxDocumentBytes = maxDocumentBytes;
         this.mode = mode;
         this.store = store;
@@ -131,7 +138,7 @@ final class SessionRepository {
             end(id, record, found.stored());
             return Lookup.ABSENT;
         }
-        SharedSession session = toSession(record.withLastAccessedTime(lastAccess), found.stored());
+        SharedSession session = toSession(found, record.withLastAccessedTime(lastAccess));
         expiryWatch.observe(id, lastAccess, record.maxInactiveInterval());
         session.activated();
         return new Lookup(session, false);
@@ -163,15 +170,19 @@ final class SessionRepository {
      *
      * @param recordAccessIfUnchanged whether an unchanged stored session should have this access
      *     recorded (once per request is enough)
+     * @param principal the session's user as the request knows it, asked only when something is written
      * @return whether the store was asked to write, had nothing to do, or failed
      */
-    SaveResult save(SharedSession session, boolean recordAccessIfUnchanged, long requestTime) {
+    SaveResult save(SharedSession session, boolean recordAccessIfUnchanged, long requestTime,
+            Supplier<String> principal) {
         if (!session.isValid() || session.isDetached()) {
             return SaveResult.NOTHING;
         }
         try {
             SessionDelta delta = pendingChangesAfterPassivation(session);
-            Access access = new Access(requestTime, session.getMaxInactiveInterval());
+            boolean writing = !session.isStored() || !delta.isEmpty();
+            Access access = writing ? new Access(requestTime, session.getMaxInactiveInterval(), principal.get())
+                    : new Access(requestTime, session.getMaxInactiveInterval());
             if (!session.isStored()) {
                 createInStore(session, delta, access);
             } else if (!delta.isEmpty() && mode == ConcurrencyMode.NONE) {
@@ -255,6 +266,7 @@ final class SessionRepository {
         session.saved(delta, moved.withId(newId));
         expiryWatch.forget(oldId);
         expiryWatch.observe(newId, requestTime, moved.maxInactiveInterval());
+        decoded.forget(oldId);
         try {
             store.delete(oldId);
         } catch (SessionStoreException e) {
@@ -282,6 +294,7 @@ final class SessionRepository {
         }
         String id = session.getId();
         expiryWatch.forget(id);
+        decoded.forget(id);
         try {
             store.delete(id);
         } catch (SessionStoreException e) {
@@ -345,13 +358,14 @@ final class SessionRepository {
         expiryWatch.forget(id);
         try {
             if (expiryWatch.isEnabled() && store.claimEnd(id)) {
-                SharedSession expired = toSession(record, stored);
+                SharedSession expired = toSession(new Found(stored, record, record.lastAccessedTime(), null), record);
                 expired.activated();
                 expired.end();
             }
         } catch (SessionStoreException e) {
             storeFailed("expire", e);
         } finally {
+            decoded.forget(id);
             try {
                 store.delete(id);
             } catch (SessionStoreException e) {
@@ -367,17 +381,41 @@ final class SessionRepository {
      * session and the rest of its data, and the stored value stays until the application replaces or
      * removes that attribute.
      */
-    private SharedSession toSession(SessionRecord record, StoredSession stored) {
+    private SharedSession toSession(Found found, SessionRecord record) {
+        DecodedSessionCache.Entry cached = found.cached();
         Map<String, Object> values = new LinkedHashMap<>();
-        record.attributes().forEach((name, encoded) -> {
+        Map<String, Object> fresh = new HashMap<>();
+        Map<String, Object> pristine = new HashMap<>();
+        boolean complete = true;
+        for (Map.Entry<String, byte[]> attribute : record.attributes().entrySet()) {
+            String name = attribute.getKey();
+            Object template = cached == null ? null : cached.templates().get(name);
+            if (template != null) {
+                Object value = DecodedSessionCache.valueFrom(template);
+                values.put(name, value);
+                if (value != template) {
+                    pristine.put(name, template);
+                }
+                continue;
+            }
             try {
-                values.put(name, services.codec().decode(encoded));
+                Object value = services.codec().decode(attribute.getValue());
+                values.put(name, value);
+                Object copy = DecodedSessionCache.templateOf(value);
+                if (copy != null) {
+                    fresh.put(name, copy);
+                }
             } catch (UnreadableSessionException e) {
+                complete = false;
                 metrics.recordUnreadable();
                 LOG.warn("a session attribute cannot be read and is left out of the session: {}", e.getMessage());
             }
-        });
-        return SharedSession.loaded(services, this, record, stored, values);
+        }
+        if (complete && (cached == null || !fresh.isEmpty())) {
+            // a session with an unreadable attribute is not remembered: every load logs and counts it
+            decoded.remember(record.id(), found.stored().document(), found.record(), fresh);
+        }
+        return SharedSession.loaded(services, this, record, found.stored(), values, pristine);
     }
 
     private SessionDelta pendingChangesAfterPassivation(SharedSession session) {
@@ -449,8 +487,9 @@ final class SessionRepository {
     private void overwriteInStore(SharedSession session, SessionDelta delta, Access access) {
         SessionRecord record = delta.applyTo(session.stored(), access.time());
         metrics.recordSave();
-        if (store.overwrite(session.getId(), encodeWithinLimit(record), accessRecordBasis(session, delta),
-                access)) {
+        byte[] document = encodeWithinLimit(record);
+        if (store.overwrite(session.getId(), document, accessRecordBasis(session, delta), access)) {
+            decoded.remember(record.id(), document, record, Map.of());
             session.saved(delta, record);
         } else {
             session.discard();
@@ -464,9 +503,12 @@ final class SessionRepository {
             if (session.storedVersion() != SharedSession.UNKNOWN_VERSION) {
                 SessionRecord merged = delta.applyTo(session.stored(), access.time());
                 metrics.recordSave();
-                SaveOutcome outcome = store.replace(id, encodeWithinLimit(merged), session.storedVersion(),
-                        accessRecordBasis(session, delta), new Access(access.time(), merged.maxInactiveInterval()));
+                byte[] document = encodeWithinLimit(merged);
+                SaveOutcome outcome = store.replace(id, document, session.storedVersion(),
+                        accessRecordBasis(session, delta),
+                        new Access(access.time(), merged.maxInactiveInterval(), access.principal()));
                 if (outcome == SaveOutcome.SAVED) {
+                    decoded.remember(id, document, merged, Map.of());
                     session.saved(delta, merged);
                     return;
                 }
@@ -512,7 +554,11 @@ final class SessionRepository {
     }
 
     /** A stored session read back and decoded, with the later of its two recorded access times. */
-    private record Found(StoredSession stored, SessionRecord record, long lastAccess) {
+    /**
+     * @param record as stored (its own last access, not yet the later one the store may know of)
+     * @param cached what this node decoded from the same document before, or null
+     */
+    private record Found(StoredSession stored, SessionRecord record, long lastAccess, DecodedSessionCache.Entry cached) {
     }
 
     /**
@@ -529,11 +575,16 @@ final class SessionRepository {
         } finally {
             metrics.recordLoad(System.nanoTime() - started);
         }
-        SessionRecord record = stored.map(found -> decodeOrNull(id, found)).orElse(null);
+        if (stored.isEmpty()) {
+            return null;
+        }
+        DecodedSessionCache.Entry cached = decoded.lookup(id, stored.get().document());
+        SessionRecord record = cached != null ? cached.record() : decodeOrNull(id, stored.get());
         if (record == null) {
             return null;
         }
-        return new Found(stored.get(), record, Math.max(record.lastAccessedTime(), stored.get().latestAccessTime()));
+        return new Found(stored.get(), record, Math.max(record.lastAccessedTime(), stored.get().latestAccessTime()),
+                cached);
     }
 
 

@@ -1,5 +1,6 @@
 package io.memsession;
 
+import java.security.Principal;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -213,6 +214,18 @@ final class SessionRequest extends HttpServletRequestWrapper {
     }
 
     /**
+     * The session's user, for stores that index sessions by user: the container's authenticated user of
+     * this request, else the string the application put in {@link MemcachedSessionFilter#PRINCIPAL_ATTRIBUTE}.
+     */
+    private String principalName() {
+        Principal user = super.getUserPrincipal();
+        if (user != null) {
+            return user.getName();
+        }
+        return session.stringAttribute(MemcachedSessionFilter.PRINCIPAL_ATTRIBUTE);
+    }
+
+    /**
      * Writes the session's changes, or extends the life of an unchanged session once per request.
      * Called before the response is committed and when the request ends; a request that never used
      * its session costs nothing here.
@@ -232,7 +245,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
         }
         boolean recordAccessIfUnchanged = !accessRecorded && session.isStored();
         String idBefore = session.getId();
-        switch (repository.save(session, recordAccessIfUnchanged, receivedAt)) {
+        switch (repository.save(session, recordAccessIfUnchanged, receivedAt, this::principalName)) {
             case WRITTEN -> accessRecorded = true;
             case FAILED -> storeFailed = true;
             case NOTHING -> { }

@@ -104,6 +104,19 @@ final class SharedSession implements HttpSession {
         return new SharedSession(services, repository, record, loadedFrom, values, false);
     }
 
+    /**
+     * As {@link #loaded(SessionServices, SessionRepository, SessionRecord, StoredSession, Map)}, with
+     * pristine copies known already: for values copied from {@link DecodedSessionCache} templates, the
+     * template itself (never changed, never handed out) serves as the copy, so none is taken when the
+     * value is first handed out.
+     */
+    static SharedSession loaded(SessionServices services, SessionRepository repository, SessionRecord record,
+            StoredSession loadedFrom, Map<String, Object> values, Map<String, Object> pristineCopies) {
+        SharedSession session = new SharedSession(services, repository, record, loadedFrom, values, false);
+        session.pristine.putAll(pristineCopies);
+        return session;
+    }
+
     /** A session created by this request; nothing is stored until its first save. */
     static SharedSession created(SessionServices services, SessionRepository repository, SessionRecord fresh) {
         return new SharedSession(services, repository, fresh, null, Map.of(), true);
@@ -153,12 +166,23 @@ final class SharedSession implements HttpSession {
         if (value != null && services.detectMutations() && !AttributeCodec.isImmutable(value)
                 && handedOutMutable.add(name) && !written.contains(name)) {
             // first hand-out of the value as loaded: nobody else holds it yet, so a copy now is pristine
-            Object copy = PristineCopy.of(value);
-            if (copy != null) {
-                pristine.put(name, copy);
+            // (unless the load brought one)
+            if (!pristine.containsKey(name)) {
+                Object copy = PristineCopy.of(value);
+                if (copy != null) {
+                    pristine.put(name, copy);
+                }
             }
         }
         return value;
+    }
+
+    /**
+     * The attribute {@code name} when it is a string, read without handing it out (for the library's
+     * own use: no change tracking follows).
+     */
+    String stringAttribute(String name) {
+        return values.get(name) instanceof String value ? value : null;
     }
 
     @Override

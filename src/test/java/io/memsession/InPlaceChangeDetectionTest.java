@@ -35,7 +35,7 @@ class InPlaceChangeDetectionTest {
         profile.put("name", "Ann");
         profile.put("roles", new ArrayList<>(List.of("reader")));
         session.setAttribute("profile", profile);
-        repository.save(session, false, now());
+        repository.save(session, false, now(), () -> null);
         return session.getId();
     }
 
@@ -56,7 +56,7 @@ class InPlaceChangeDetectionTest {
         int writes = store.writes.get();
         SharedSession session = loaded(id);
         assertEquals(List.of("reader"), roles(session));
-        repository.save(session, true, now());
+        repository.save(session, true, now(), () -> null);
         assertEquals(writes, store.writes.get(), "a value only read must cost no write");
     }
 
@@ -65,7 +65,7 @@ class InPlaceChangeDetectionTest {
         String id = storedProfile();
         SharedSession session = loaded(id);
         roles(session).add("writer");
-        repository.save(session, true, now());
+        repository.save(session, true, now(), () -> null);
         assertEquals(List.of("reader", "writer"), roles(loaded(id)));
     }
 
@@ -75,9 +75,9 @@ class InPlaceChangeDetectionTest {
         SharedSession session = loaded(id);
         List<String> roles = roles(session);
         roles.add("writer");
-        repository.save(session, false, now()); // e.g. the response committed early
+        repository.save(session, false, now(), () -> null); // e.g. the response committed early
         roles.remove("writer"); // back to what was loaded, but no longer to what is stored
-        repository.save(session, true, now());
+        repository.save(session, true, now(), () -> null);
         assertEquals(List.of("reader"), roles(loaded(id)));
     }
 
@@ -88,8 +88,8 @@ class InPlaceChangeDetectionTest {
         roles(reader);
         SharedSession writer = loaded(id);
         roles(writer).add("writer");
-        repository.save(writer, true, now());
-        repository.save(reader, true, now());
+        repository.save(writer, true, now(), () -> null);
+        repository.save(reader, true, now(), () -> null);
         assertEquals(List.of("reader", "writer"), roles(loaded(id)), "the reader's unchanged copy must not win");
     }
 }

@@ -39,7 +39,7 @@ class SessionRepositoryTest {
     private String storedSession() {
         SharedSession session = repository.create(now());
         session.setAttribute("a", "1");
-        repository.save(session, false, now());
+        repository.save(session, false, now(), () -> null);
         return session.getId();
     }
 
@@ -51,8 +51,8 @@ class SessionRepositoryTest {
         first.setAttribute("x", 1L);
         second.setAttribute("y", 2L);
         second.removeAttribute("a");
-        repository.save(first, true, now());
-        repository.save(second, true, now());
+        repository.save(first, true, now(), () -> null);
+        repository.save(second, true, now(), () -> null);
 
         SharedSession after = loaded(id);
         assertEquals(1L, after.getAttribute("x"));
@@ -67,7 +67,7 @@ class SessionRepositoryTest {
         SharedSession invalidator = loaded(id);
         invalidator.invalidate();
         writer.setAttribute("x", "late");
-        repository.save(writer, true, now());
+        repository.save(writer, true, now(), () -> null);
         assertNull(repository.load(id).session());
     }
 
@@ -78,7 +78,7 @@ class SessionRepositoryTest {
         SharedSession session = loaded(id);
         session.getAttribute("a");
         session.setAttribute("a", "1");
-        repository.save(session, true, now());
+        repository.save(session, true, now(), () -> null);
         assertEquals(writesBefore, store.writes.get(), "an equal value set again must not be written");
         assertEquals(1, store.touches.get());
     }
@@ -100,12 +100,12 @@ class SessionRepositoryTest {
     void mutatedInPlace_isSaved() {
         SharedSession session = repository.create(now());
         session.setAttribute("list", new ArrayList<>(List.of("a")));
-        repository.save(session, false, now());
+        repository.save(session, false, now(), () -> null);
         SharedSession next = loaded(session.getId());
         @SuppressWarnings("unchecked")
         List<String> list = (List<String>) next.getAttribute("list");
         list.add("b");
-        repository.save(next, true, now());
+        repository.save(next, true, now(), () -> null);
         assertEquals(List.of("a", "b"), loaded(session.getId()).getAttribute("list"));
     }
 
@@ -138,7 +138,7 @@ class SessionRepositoryTest {
     void detachedSession_isNeverStored() {
         SharedSession detached = repository.createDetached("x".repeat(32), now());
         detached.setAttribute("a", "1");
-        assertEquals(SessionRepository.SaveResult.NOTHING, repository.save(detached, true, now()));
+        assertEquals(SessionRepository.SaveResult.NOTHING, repository.save(detached, true, now(), () -> null));
         assertNull(repository.load("x".repeat(32)).session());
     }
 
@@ -147,9 +147,9 @@ class SessionRepositoryTest {
         SharedSession session = repository.create(now());
         List<String> cart = new ArrayList<>(List.of("a"));
         session.setAttribute("cart", cart);
-        repository.save(session, false, now());
+        repository.save(session, false, now(), () -> null);
         cart.add("b");
-        repository.save(session, true, now());
+        repository.save(session, true, now(), () -> null);
         assertEquals(List.of("a", "b"), loaded(session.getId()).getAttribute("cart"));
     }
 
@@ -179,9 +179,9 @@ class SessionRepositoryTest {
         String id = session.getId();
         session.setAttribute("a", "1");
         store.failingAfterwards.add("create");
-        repository.save(session, false, now());
+        repository.save(session, false, now(), () -> null);
         session.setAttribute("b", "2");
-        repository.save(session, true, now());
+        repository.save(session, true, now(), () -> null);
         assertEquals(id, session.getId(), "the id the cookie carries is kept");
         SharedSession stored = loaded(id);
         assertEquals("1", stored.getAttribute("a"));

@@ -86,7 +86,14 @@ public interface SessionStore extends AutoCloseable {
      *
      * @param time epoch milliseconds when the request that used the session was received
      * @param maxInactiveSeconds the session's inactivity interval; zero or less: never expires
+     * @param principal the name of the user the session belongs to, for stores that index sessions by
+     *     user (the durable tier's {@code principal} column); null when there is none or it is not known
      */
-    record Access(long time, int maxInactiveSeconds) {
+    record Access(long time, int maxInactiveSeconds, String principal) {
+
+        /** A use by a request that says nothing about the session's user. */
+        public Access(long time, int maxInactiveSeconds) {
+            this(time, maxInactiveSeconds, null);
+        }
     }
 }

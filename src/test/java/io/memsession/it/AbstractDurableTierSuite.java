@@ -312,4 +312,21 @@ abstract class AbstractDurableTierSuite {
         long after = Long.parseLong(on(new Browser(), a, "tier").p("tier.databaseStatements"));
         assertEquals(before, after, "ten reads of a cached, unchanged session sent statements to the database");
     }
+
+    @Test
+    void theUsersName_isRecordedInThePrincipalColumn_andClearedWhenItGoes() {
+        String name = "alice-" + System.nanoTime();
+        Browser browser = new Browser();
+        on(browser, a, "get:true", "set:" + io.memsession.MemcachedSessionFilter.PRINCIPAL_ATTRIBUTE + ":string:" + name);
+        assertEquals(1, rowsOfPrincipal(name), "the new session's row names its user");
+        on(browser, b, "get:false", "set:cart:string:three-books");
+        assertEquals(1, rowsOfPrincipal(name), "a later change on the other node keeps the user");
+        on(browser, b, "get:false", "remove:" + io.memsession.MemcachedSessionFilter.PRINCIPAL_ATTRIBUTE);
+        assertEquals(0, rowsOfPrincipal(name), "the user is gone from the row once the session no longer names it");
+    }
+
+    private int rowsOfPrincipal(String name) {
+        return ((Number) database.query("SELECT COUNT(*) FROM memsession_sessions WHERE principal = ?", name)
+                .get(0).get(0)).intValue();
+    }
 }

@@ -71,6 +71,7 @@ abstract class ContainerNode implements AutoCloseable {
     protected final List<Class<? extends EventListener>> listeners;
     protected final Map<Integer, String> errorPages;
     protected final ClassLoader classLoader;
+    protected final Map<String, JndiResource> jndiResources;
     private final AtomicInteger containerSessionsCreated = new AtomicInteger();
 
     protected ContainerNode(Builder b) {
@@ -87,6 +88,7 @@ abstract class ContainerNode implements AutoCloseable {
         this.listeners = List.copyOf(b.listeners);
         this.errorPages = Map.copyOf(b.errorPages);
         this.classLoader = b.classLoader;
+        this.jndiResources = Map.copyOf(b.jndiResources);
     }
 
     /** Options of a node, the same for every container. Build with {@link Kind#builder(String)}. */
@@ -104,6 +106,7 @@ abstract class ContainerNode implements AutoCloseable {
         private final Map<Integer, String> errorPages = new LinkedHashMap<>();
         private ClassLoader classLoader;
         private boolean containerSessions = true;
+        private final Map<String, JndiResource> jndiResources = new LinkedHashMap<>();
 
         private Builder(Kind kind, String name) {
             this.kind = kind;
@@ -188,6 +191,16 @@ abstract class ContainerNode implements AutoCloseable {
         }
 
         /**
+         * A resource the container binds under {@code java:comp/env/<name>}: a bean of {@code type}
+         * built by the container from {@code properties} (its setters), as a {@code <Resource>} in a
+         * Tomcat {@code context.xml} would. Tomcat only.
+         */
+        Builder jndiResource(String name, Class<?> type, Map<String, String> properties) {
+            jndiResources.put(name, new JndiResource(type, Map.copyOf(properties)));
+            return this;
+        }
+
+        /**
          * A context without a session manager of the container's own (Jetty's {@code NO_SESSIONS}): its
          * {@code getSessionCookieConfig()} is null. Jetty only.
          */
@@ -206,6 +219,10 @@ abstract class ContainerNode implements AutoCloseable {
             node.start();
             return node;
         }
+    }
+
+    /** A bean the container builds and binds in the webapp's JNDI environment. */
+    record JndiResource(Class<?> type, Map<String, String> properties) {
     }
 
     /**

@@ -30,6 +30,9 @@ final class JettyNode extends ContainerNode {
 
     @Override
     void start() throws Exception {
+        if (!jndiResources.isEmpty()) {
+            throw new UnsupportedOperationException("JNDI resources are set up on Tomcat nodes only");
+        }
         server = new Server();
         connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");

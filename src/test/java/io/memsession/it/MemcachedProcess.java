@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Only 127.0.0.1 is ever used. The process is always stopped through its own {@link Process} handle
  * (by pid), never by name.
  */
-final class MemcachedProcess implements AutoCloseable {
+public final class MemcachedProcess implements AutoCloseable {
 
     private static final String BINARY = "/usr/bin/memcached";
     private static final Duration START_DEADLINE = Duration.ofSeconds(10);
@@ -49,7 +49,7 @@ final class MemcachedProcess implements AutoCloseable {
     }
 
     /** Starts memcached on a free loopback port and waits until it answers {@code version}. */
-    static MemcachedProcess start() {
+    public static MemcachedProcess start() {
         try {
             MemcachedProcess m = new MemcachedProcess(freeLoopbackPort());
             m.launch();
@@ -109,11 +109,11 @@ final class MemcachedProcess implements AutoCloseable {
     }
 
     /** "127.0.0.1:port", the value for the filter's {@code servers} init-param. */
-    String address() {
+    public String address() {
         return "127.0.0.1:" + port;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 

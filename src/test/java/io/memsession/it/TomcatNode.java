@@ -25,6 +25,7 @@ import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.ContextResource;
 import org.apache.tomcat.util.descriptor.web.ErrorPage;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
@@ -80,7 +81,21 @@ final class TomcatNode extends ContainerNode {
         tomcat.setConnector(connector);
         tomcat.getHost().setAutoDeploy(false);
 
+        if (!jndiResources.isEmpty()) {
+            tomcat.enableNaming();
+        }
         context = tomcat.addContext(contextPath.equals("/") ? "" : contextPath, docBase.toString());
+        jndiResources.forEach((resourceName, resource) -> {
+            ContextResource definition = new ContextResource();
+            definition.setName(resourceName);
+            definition.setType(resource.type().getName());
+            definition.setAuth("Container");
+            // Tomcat's bean factory: the same mechanism as a <Resource factory="..."> in context.xml
+            definition.setProperty("factory", "org.apache.naming.factory.BeanFactory");
+            definition.setCloseMethod("close");
+            resource.properties().forEach(definition::setProperty);
+            context.getNamingResources().addResource(definition);
+        });
         context.setDisplayName(name);
         if (classLoader != null) {
             context.setParentClassLoader(classLoader);

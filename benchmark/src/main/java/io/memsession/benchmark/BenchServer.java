@@ -35,6 +35,9 @@ public final class BenchServer {
     private BenchServer() {
     }
 
+    /** A mode ending in this (e.g. {@code memsession-merge+db}) runs with the durable tier on. */
+    static final String DURABLE_SUFFIX = "+db";
+
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         int memcachedPort = Integer.parseInt(args[1]);
@@ -69,7 +72,16 @@ public final class BenchServer {
             sessionFilter = new FilterHolder(MemcachedSessionFilter.class);
             sessionFilter.setName("memsession");
             sessionFilter.setInitParameter("servers", "127.0.0.1:" + memcachedPort);
-            sessionFilter.setInitParameter("concurrency", parts[0]);
+            String concurrency = parts[0];
+            if (concurrency.endsWith(DURABLE_SUFFIX)) {
+                // the durable tier in front of the database the benchmark started
+                concurrency = concurrency.substring(0, concurrency.length() - DURABLE_SUFFIX.length());
+                sessionFilter.setInitParameter("jdbcUrl", System.getProperty("bench.jdbcUrl"));
+                sessionFilter.setInitParameter("jdbcUser", System.getProperty("bench.jdbcUser"));
+                sessionFilter.setInitParameter("jdbcPassword", System.getProperty("bench.jdbcPassword"));
+                sessionFilter.setInitParameter("jdbcCreateTable", "true");
+            }
+            sessionFilter.setInitParameter("concurrency", concurrency);
             if (parts.length == 2) {
                 for (String param : parts[1].split(",")) {
                     String[] nameValue = param.split("=", 2);
@@ -78,7 +90,8 @@ public final class BenchServer {
             }
         } else {
             throw new IllegalArgumentException("unknown mode " + mode
-                    + " (jetty-memory, jetty-memcached, memsession-merge, memsession-lock, memsession-none)");
+                    + " (jetty-memory, jetty-memcached, memsession-merge, memsession-lock, memsession-none, and any"
+                    + " memsession mode with " + DURABLE_SUFFIX + ", e.g. memsession-merge+db)");
         }
         context.setContextPath("/");
         AtomicLong acknowledged = new AtomicLong();

@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.memsession.testdb.TestDatabase;
+
 /**
  * The speed benchmark of issue 10: Jetty in-memory sessions, Jetty's memcached sessions (non-sticky) and
  * memsession in each concurrency mode, one Jetty 12 server JVM per mode, one fresh memcached, wrk as the
@@ -80,6 +82,8 @@ public final class SpeedBenchmark {
     private final ExecutorService pool = Executors.newFixedThreadPool(8);
     private final Wrk wrk = new Wrk(LUA.toAbsolutePath(), WRK_THREADS, CONNECTIONS);
     private Memcached memcached;
+    /** PostgreSQL, started only when a mode runs the durable tier. */
+    private TestDatabase database;
 
     /** One server JVM of a mode, with what its start-up and warm-up showed. */
     private static final class Node {
@@ -104,8 +108,8 @@ public final class SpeedBenchmark {
 
     /** One measured run of one endpoint on one mode. */
     private record Run(String mode, String endpoint, int round, Wrk.Result wrk, long serverTicks, long memcachedTicks,
-            long wrkTicks, long allocatedBytes, Map<String, Long> memcached, long acknowledged, long applied,
-            double idleBusyPercent, double otherPercent, double stealPercent, String loadAverage) {
+            long wrkTicks, long databaseTicks, long allocatedBytes, Map<String, Long> memcached, long dbStatements,
+            long acknowledged, long applied, double idleBusyPercent, double otherPercent, double stealPercent, String loadAverage) {
         boolean disturbed() {
             return otherPercent > DISTURBED_PERCENT || idleBusyPercent > DISTURBED_PERCENT * 1.5;
         }
@@ -134,6 +138,10 @@ public final class SpeedBenchmark {
         log("work directory " + WORK.toAbsolutePath() + (QUICK ? " (quick mode)" : ""));
         memcached = Memcached.start(WORK.resolve("memcached.log"));
         log("memcached on 127.0.0.1:" + memcached.port() + " (pid " + memcached.pid() + ")");
+        if (MODES.stream().anyMatch(mode -> mode.contains(BenchServer.DURABLE_SUFFIX))) {
+            database = TestDatabase.Kind.POSTGRESQL.start();
+            log("PostgreSQL for the durable-tier modes: " + database.jdbcUrl());
+        }
         try {
             for (String mode : MODES) {
                 Node node = startNode(mode);
@@ -160,11 +168,35 @@ public final class SpeedBenchmark {
                 stop(node);
             }
             memcached.close();
+            if (database != null) {
+                database.close();
+            }
         }
         double minutes = Duration.between(started, Instant.now()).toSeconds() / 60.0;
         Files.createDirectories(OUTPUT.toAbsolutePath().getParent());
         Files.writeString(OUTPUT, report(minutes));
         log("wrote " + OUTPUT.toAbsolutePath() + String.format(Locale.ROOT, " after %.1f minutes", minutes));
+    }
+
+    /**
+     * CPU ticks of the database server's processes (the postmaster and its backends), so that the tier's
+     * database counts as part of the system under test rather than as load from elsewhere.
+     */
+    private long databaseTicks() throws IOException {
+        if (database == null) {
+            return 0;
+        }
+        long ticks = 0;
+        for (ProcessHandle process : ProcessHandle.allProcesses().toList()) {
+            if (process.info().command().map(command -> command.endsWith("/postgres")).orElse(false)) {
+                try {
+                    ticks += Proc.processTicks(process.pid(), false);
+                } catch (IOException | RuntimeException gone) {
+                    // a backend that ended between the listing and the read: its ticks are lost either way
+                }
+            }
+        }
+        return ticks;
     }
 
     // ---------------------------------------------------------------- servers
@@ -185,8 +217,12 @@ public final class SpeedBenchmark {
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xms" + SERVER_HEAP, "-Xmx" + SERVER_HEAP, "-XX:+UseG1GC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classPath,
-                BenchServer.class.getName(), serverMode, Integer.toString(memcached.port())));
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classPath));
+        if (database != null) {
+            command.addAll(List.of("-Dbench.jdbcUrl=" + database.jdbcUrl(), "-Dbench.jdbcUser=" + database.user(),
+                    "-Dbench.jdbcPassword=" + database.password()));
+        }
+        command.addAll(List.of(BenchServer.class.getName(), serverMode, Integer.toString(memcached.port())));
         node.process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -399,6 +435,7 @@ public final class SpeedBenchmark {
         Map<String, String> mcBefore = memcached.stats();
         long serverBefore = Proc.processTicks(node.process.pid(), false);
         long mcTicksBefore = Proc.processTicks(memcached.pid(), false);
+        long dbTicksBefore = databaseTicks();
         long selfBefore = Proc.processTicks(ProcessHandle.current().pid(), true);
         long[] machineBefore = Proc.machineTicks();
 
@@ -407,6 +444,7 @@ public final class SpeedBenchmark {
         long[] machineAfter = Proc.machineTicks();
         long serverTicks = Proc.processTicks(node.process.pid(), false) - serverBefore;
         long mcTicks = Proc.processTicks(memcached.pid(), false) - mcTicksBefore;
+        long dbTicks = databaseTicks() - dbTicksBefore;
         long selfTicks = Proc.processTicks(ProcessHandle.current().pid(), true) - selfBefore;
         Map<String, String> mcAfter = memcached.stats();
         Map<String, Long> statsAfter = serverStats(node, false);
@@ -431,10 +469,11 @@ public final class SpeedBenchmark {
         }
         long machineBusy = machineAfter[0] - machineBefore[0];
         long machineTotal = Math.max(1, machineAfter[1] - machineBefore[1]);
-        double other = 100.0 * Math.max(0, machineBusy - serverTicks - mcTicks - selfTicks) / machineTotal;
+        double other = 100.0 * Math.max(0, machineBusy - serverTicks - mcTicks - selfTicks - dbTicks) / machineTotal;
         double steal = 100.0 * (machineAfter[2] - machineBefore[2]) / machineTotal;
-        Run run = new Run(node.mode, endpoint, round, result, serverTicks, mcTicks, selfTicks,
-                statsAfter.get("allocatedBytes") - statsBefore.get("allocatedBytes"), mc, acknowledged, applied,
+        Run run = new Run(node.mode, endpoint, round, result, serverTicks, mcTicks, selfTicks, dbTicks,
+                statsAfter.get("allocatedBytes") - statsBefore.get("allocatedBytes"), mc,
+                statsAfter.get("dbStatements") - statsBefore.get("dbStatements"), acknowledged, applied,
                 idleBusy, other, steal, load);
         log(String.format(Locale.ROOT, "round %d %-18s %-8s %7.0f req/s p50 %.2f ms p99 %.2f ms errors %d"
                 + " cpu %.0f us/req%s%s", round, node.mode, endpoint, result.requestsPerSecond(), result.p50Millis(),
@@ -563,8 +602,8 @@ public final class SpeedBenchmark {
 
         md.append("## memcached operations per request (median)\n\n");
         md.append("| mode | endpoint | get keys | get hits | sets (incl. cas, add) | cas | touch | deletes | bytes in |"
-                + " bytes out | memcached CPU µs/req | wrk CPU µs/req |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
-                + "---:|---:|---:|\n");
+                + " bytes out | memcached CPU µs/req | wrk CPU µs/req | database statements/req | database CPU µs/req |"
+                + "\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Node node : nodes) {
             for (String endpoint : ENDPOINTS) {
                 List<Run> rs = runs.stream().filter(r -> r.mode.equals(node.mode) && r.endpoint.equals(endpoint)).toList();
@@ -572,14 +611,21 @@ public final class SpeedBenchmark {
                     continue;
                 }
                 md.append(String.format(Locale.ROOT, "| `%s` | `%s` | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |"
-                        + " %.0f | %.0f | %.0f |\n", node.mode, endpoint, perReq(rs, "cmd_get"), perReq(rs, "get_hits"),
+                        + " %.0f | %.0f | %.0f | %.3f | %.0f |\n", node.mode, endpoint, perReq(rs, "cmd_get"),
+                        perReq(rs, "get_hits"),
                         perReq(rs, "cmd_set"), perReq(rs, "cas_hits", "cas_misses", "cas_badval"),
                         perReq(rs, "cmd_touch"), perReq(rs, "delete_hits", "delete_misses"),
                         perReq(rs, "bytes_read"), perReq(rs, "bytes_written"),
                         median(rs.stream().mapToDouble(r -> r.perRequest(r.memcachedTicks) * Proc.MICROS_PER_TICK)),
-                        median(rs.stream().mapToDouble(r -> r.perRequest(r.wrkTicks) * Proc.MICROS_PER_TICK))));
+                        median(rs.stream().mapToDouble(r -> r.perRequest(r.wrkTicks) * Proc.MICROS_PER_TICK)),
+                        median(rs.stream().mapToDouble(r -> r.perRequest(r.dbStatements))),
+                        median(rs.stream().mapToDouble(r -> r.perRequest(r.databaseTicks) * Proc.MICROS_PER_TICK))));
             }
         }
+        md.append("\n*Database statements* are the durable tier's own count (`TierStatistics.databaseStatements`,"
+                + " including its background read of the cache epoch once a second); *database CPU* is the"
+                + " PostgreSQL processes' utime + stime. Modes ending in `+db` run the durable tier on a"
+                + " PostgreSQL server the harness starts in a temporary directory.\n");
 
         md.append("\n## Every run, and load from elsewhere\n\n");
         md.append("| round | mode | endpoint | req/s | p50 ms | p99 ms | errors | machine busy before (idle check) |"

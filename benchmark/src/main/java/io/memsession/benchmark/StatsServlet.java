@@ -9,6 +9,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.memsession.store.tiered.TierStatistics;
+
 /**
  * {@code /_bench/stats}: the server process's own counters for the harness, read with no cookie:
  * bytes allocated so far by its live threads (Jetty's pool is fixed-size, so its threads live as long as
@@ -45,6 +47,11 @@ public final class StatsServlet extends HttpServlet {
             System.gc();
             body.append("heapUsedAfterGc=").append(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
                     .append('\n');
+        }
+        if (getServletContext().getAttribute(TierStatistics.CONTEXT_ATTRIBUTE) instanceof TierStatistics tier) {
+            body.append("dbStatements=").append(tier.databaseStatements()).append('\n');
+        } else {
+            body.append("dbStatements=0\n");
         }
         response.setContentType("text/plain;charset=US-ASCII");
         response.getWriter().print(body);

@@ -32,7 +32,8 @@ import io.memsession.store.StoredSession;
  * document is the same bytes memcached holds; {@code doc_version} counts writes for compare-and-set
  * ({@code UPDATE ... WHERE doc_version = ?}); {@code expires_at} is the moment after which the row can no
  * longer belong to a live session, for the sweep that deletes expired rows; {@code principal} is
- * reserved for looking up a user's sessions and left null for now.
+ * the name of the session's user when a write knew one (see {@link io.memsession.MemcachedSessionFilter#PRINCIPAL_ATTRIBUTE}),
+ * for looking up a user's sessions; null otherwise.
  *
  * <p>Every statement is bounded: a query timeout (whole seconds, as JDBC has it) and a network timeout
  * of the connection (milliseconds) where the driver supports one, so that a database that hangs without
@@ -47,6 +48,8 @@ public final class JdbcSessionStore implements DurableSessionStore {
     public static final String DEFAULT_TABLE = "memsession_sessions";
     /** {@code expires_at} of a session that never expires. */
     static final long NEVER = Long.MAX_VALUE;
+    /** The width of the {@code principal} column. */
+    static final int PRINCIPAL_MAX_CHARS = 255;
     private static final Executor SAME_THREAD = Runnable::run;
     /** The row whose lock the sweeping node holds; session keys (hashes) never contain ':'. */
     static final String SWEEP_LOCK_KEY = "sweep:lock";
@@ -102,9 +105,9 @@ public final class JdbcSessionStore implements DurableSessionStore {
         String key = " WHERE key_space = ? AND session_key = ?";
         selectSql = "SELECT document, doc_version, last_access, max_inactive FROM " + table + key;
         insertSql = "INSERT INTO " + table + " (key_space, session_key, document, doc_version, last_access,"
-                + " max_inactive, expires_at, principal) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)";
+                + " max_inactive, expires_at, principal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
         String write = "UPDATE " + table + " SET document = ?, doc_version = doc_version + 1,"
-                + " last_access = GREATEST(last_access, ?), max_inactive = ?, expires_at = ?" + key;
+                + " last_access = GREATEST(last_access, ?), max_inactive = ?, expires_at = ?, principal = ?" + key;
         replaceSql = write + " AND doc_version = ?";
         overwriteSql = write;
         touchSql = "UPDATE " + table + " SET last_access = ?, expires_at = ?" + key + " AND last_access < ?";
@@ -150,10 +153,11 @@ public final class JdbcSessionStore implements DurableSessionStore {
     @Override
     public boolean create(String id, byte[] document, Access access) {
         return insert(SessionKeys.of(id), document, access.time(), access.maxInactiveSeconds(),
-                expiresAt(access.time(), access.maxInactiveSeconds()));
+                expiresAt(access.time(), access.maxInactiveSeconds()), principalColumn(access));
     }
 
-    private boolean insert(String sessionKey, byte[] document, long accessTime, int maxInactive, long expiresAt) {
+    private boolean insert(String sessionKey, byte[] document, long accessTime, int maxInactive, long expiresAt,
+            String principal) {
         return run("insert", connection -> {
             try (PreparedStatement insert = prepare(connection, insertSql)) {
                 bindKey(insert, 1, sessionKey);
@@ -162,6 +166,7 @@ public final class JdbcSessionStore implements DurableSessionStore {
                 insert.setLong(5, accessTime);
                 insert.setInt(6, maxInactive);
                 insert.setLong(7, expiresAt);
+                insert.setString(8, principal);
                 insert.executeUpdate();
                 return true;
             } catch (SQLException e) {
@@ -180,8 +185,8 @@ public final class JdbcSessionStore implements DurableSessionStore {
         String sessionKey = SessionKeys.of(id);
         int updated = update("update", replaceSql, statement -> {
             bindWrite(statement, document, access);
-            bindKey(statement, 5, sessionKey);
-            statement.setLong(7, expectedVersion);
+            bindKey(statement, 6, sessionKey);
+            statement.setLong(8, expectedVersion);
         });
         if (updated > 0) {
             return SaveOutcome.SAVED;
@@ -194,7 +199,7 @@ public final class JdbcSessionStore implements DurableSessionStore {
         String sessionKey = SessionKeys.of(id);
         return update("update", overwriteSql, statement -> {
             bindWrite(statement, document, access);
-            bindKey(statement, 5, sessionKey);
+            bindKey(statement, 6, sessionKey);
         }) > 0;
     }
 
@@ -234,7 +239,7 @@ public final class JdbcSessionStore implements DurableSessionStore {
     @Override
     public boolean claimEnd(String id) {
         long now = clock.millis();
-        return insert(SessionKeys.endClaimOf(id), new byte[0], now, 0, now + endClaimLife.toMillis());
+        return insert(SessionKeys.endClaimOf(id), new byte[0], now, 0, now + endClaimLife.toMillis(), null);
     }
 
     /**
@@ -252,7 +257,7 @@ public final class JdbcSessionStore implements DurableSessionStore {
             // looked for first without locking: on InnoDB an insert of an existing key would wait for the
             // lock of the node that is sweeping; a duplicate from a concurrent insert is just as good
             if (!rowExists(SWEEP_LOCK_KEY)) {
-                insert(SWEEP_LOCK_KEY, new byte[0], now, 0, NEVER);
+                insert(SWEEP_LOCK_KEY, new byte[0], now, 0, NEVER, null);
             }
             sweepLockRowInserted = true;
         }
@@ -338,7 +343,7 @@ public final class JdbcSessionStore implements DurableSessionStore {
         String bump = "UPDATE " + table + " SET doc_version = doc_version + 1 WHERE key_space = ? AND session_key = ?";
         if (update("update", bump, statement -> bindKey(statement, 1, CACHE_EPOCH_KEY)) == 0) {
             // the first advance ever: version 1; a concurrent first insert is just as good
-            insert(CACHE_EPOCH_KEY, new byte[0], clock.millis(), 0, NEVER);
+            insert(CACHE_EPOCH_KEY, new byte[0], clock.millis(), 0, NEVER, null);
         }
         return cacheEpoch();
     }
@@ -418,6 +423,16 @@ public final class JdbcSessionStore implements DurableSessionStore {
         statement.setLong(2, access.time());
         statement.setInt(3, access.maxInactiveSeconds());
         statement.setLong(4, expiresAt(access.time(), access.maxInactiveSeconds()));
+        statement.setString(5, principalColumn(access));
+    }
+
+    /**
+     * The principal as the column takes it: a name longer than the column is left out (null) rather than
+     * cut, since a cut name would find another user's sessions.
+     */
+    private static String principalColumn(Access access) {
+        String principal = access.principal();
+        return principal == null || principal.length() > PRINCIPAL_MAX_CHARS ? null : principal;
     }
 
     private void bindKey(PreparedStatement statement, int first, String sessionKey) throws SQLException {

@@ -102,6 +102,26 @@ abstract class AbstractJdbcSessionStoreContract {
     }
 
     @Test
+    void principal_isWrittenWithEachWrite_andANameLongerThanTheColumnIsLeftOut() {
+        String id = newId();
+        String name = "bob-" + id;
+        store.create(id, doc("v1"), new Access(1000, INTERVAL, name));
+        assertEquals(List.of(List.of(name)), principalOf(id));
+        store.replace(id, doc("v2"), 1, null, new Access(2000, INTERVAL, null));
+        assertEquals(1, principalOf(id).size());
+        assertEquals(null, principalOf(id).get(0).get(0), "a write without a user clears it");
+        store.overwrite(id, doc("v3"), null, new Access(3000, INTERVAL, name));
+        assertEquals(List.of(List.of(name)), principalOf(id));
+        store.overwrite(id, doc("v4"), null, new Access(4000, INTERVAL, "x".repeat(JdbcSessionStore.PRINCIPAL_MAX_CHARS + 1)));
+        assertEquals(null, principalOf(id).get(0).get(0), "a name the column cannot hold is not cut");
+    }
+
+    private List<List<Object>> principalOf(String id) {
+        return database.query("SELECT principal FROM " + JdbcSessionStore.DEFAULT_TABLE
+                + " WHERE key_space = ? AND session_key = ?", "ks1:", SessionKeys.of(id));
+    }
+
+    @Test
     void replace_isACompareAndSetOnTheVersion() {
         String id = newId();
         store.create(id, doc("v1"), new Access(1000, INTERVAL));
