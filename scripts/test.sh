@@ -25,5 +25,7 @@ mvn -B install "$@"
 # clean: the WAR plugin keeps a library jar already in target/ when that
 # one's date is newer, so the WAR could otherwise carry an older build of the library.
 mvn -B -f demo-webapp/pom.xml clean verify
-# the Spring Boot starter: two Boot instances with Spring Security on one memcached
+# the Spring Boot starter: two Boot instances with Spring Security on one memcached (Boot 3.5), then
+# the same tests under Boot 4.0 against the jar just built (one starter jar for both)
 mvn -B -f memsession-spring-boot-starter/pom.xml verify
+mvn -B -f memsession-spring-boot-starter/boot4/pom.xml verify
