@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +50,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.web.context.support.StandardServletEnvironment;
 
 /**
  * Two instances of a Boot application with the starter on its class path, on one real memcached: a
@@ -142,6 +144,44 @@ class MemsessionStarterTest {
                 () -> MemsessionAutoConfiguration.initParameters(written));
         assertTrue(unknown.getMessage().startsWith("memsession property 'memsession.op-timeout' is unknown; allowed: ["),
                 unknown.getMessage());
+    }
+
+    /** A Boot application configured by environment variables only: the filter is there and keeps sessions. */
+    @Test
+    void anApplicationConfiguredByEnvironmentVariablesOnly_keepsItsSessionsInMemcached() throws Exception {
+        StandardServletEnvironment environment = new StandardServletEnvironment();
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+                        "MEMSESSION_SERVERS", "127.0.0.1:" + memcachedPort, "MEMSESSION_KEY_PREFIX", "env-only:",
+                        "MEMSESSION_DEMO_PORT", "8080")));
+        SpringApplication application = new SpringApplication(SampleApplication.class);
+        application.setEnvironment(environment);
+        ConfigurableApplicationContext context = application.run("--server.port=0", "--server.address=127.0.0.1",
+                "--spring.main.banner-mode=off");
+        APPS.add(context);
+        assertTrue(context.containsBean("memsessionFilter"), "MEMSESSION_SERVERS turns the starter on");
+        int port = Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+        HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        assertTrue(get(client, port, "/put?value=env").body().startsWith("stored"));
+        assertEquals("value=env", get(client, port, "/get").body());
+        assertEquals("OK", memcached("flush_all"));
+        assertEquals("no session", get(client, port, "/get").body(), "the session lived in memcached");
+    }
+
+    /** One text-protocol command to the test's memcached; its one-line answer. */
+    private static String memcached(String command) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), memcachedPort)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            StringBuilder line = new StringBuilder();
+            InputStream in = socket.getInputStream();
+            for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
     }
 
     /** An environment whose only environment variables are {@code variables}. */
