@@ -63,13 +63,12 @@ class StockContainersIT {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
-        for (ProcessHandle child : children) {
-            if (!child.onExit().completeOnTimeout(child, 20, TimeUnit.SECONDS).join().isAlive()) {
-                continue;
-            }
-            child.destroyForcibly();
-            assertTrue(false, "child pid " + child.pid() + " outlived its start script");
-        }
+        List<ProcessHandle> survivors = children.stream()
+                .filter(child -> child.onExit().completeOnTimeout(child, 20, TimeUnit.SECONDS).join().isAlive())
+                .toList();
+        survivors.forEach(ProcessHandle::destroyForcibly);
+        assertEquals(List.of(), survivors.stream().map(ProcessHandle::pid).toList(),
+                "children that outlived their start script (stopped here)");
         for (Process process : processes) {
             assertTrue(!process.isAlive(), "pid " + process.pid() + " was stopped");
         }
