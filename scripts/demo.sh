@@ -6,6 +6,9 @@
 #   - builds and installs the library, then builds demo-webapp (WAR + Jetty jars),
 #   - starts on loopback only:
 #       memcached  127.0.0.1:11311 (the address in demo-webapp's web.xml),
+#       H2         127.0.0.1:11312, an H2 database server (also named in web.xml): the durable tier, the
+#                  database behind memcached, so that a flushed memcached loses no session; its files
+#                  go to the run directory's h2/ folder and are kept between runs,
 #       node-A     127.0.0.1:8081 and node-B 127.0.0.1:8082, each a Jetty 12 (ee10) server running the
 #                  same, unchanged WAR,
 #       nginx      127.0.0.1:8080, round-robin over the two nodes, no sticky sessions, run in the
@@ -20,6 +23,8 @@
 #   MEMSESSION_DEMO_PORT_A/_PORT_B  the nodes' ports (default 8081 and 8082)
 #   MEMSESSION_DEMO_MEMCACHED_PORT  memcached's port (default 11311; another port is given to the nodes
 #                                   through a Jetty override descriptor, the WAR stays unchanged)
+#   MEMSESSION_DEMO_H2_PORT         the H2 server's port (default 11312; another port reaches the nodes
+#                                   the same way)
 #   MEMSESSION_DEMO_RUN_DIR         where the generated nginx configuration, pid file and all logs go
 #                                   (default demo-webapp/target/demo-run)
 set -euo pipefail
@@ -47,6 +52,9 @@ done
 HOST=127.0.0.1
 WAR_MEMCACHED_PORT=11311 # the "servers" init-param in demo-webapp/src/main/webapp/WEB-INF/web.xml
 MEMCACHED_PORT="${MEMSESSION_DEMO_MEMCACHED_PORT:-$WAR_MEMCACHED_PORT}"
+WAR_H2_PORT=11312 # the "jdbcUrl" init-param in the same web.xml
+H2_PORT="${MEMSESSION_DEMO_H2_PORT:-$WAR_H2_PORT}"
+H2_DATABASE=memsession-demo # the database name in that jdbcUrl
 PORT_LB="${MEMSESSION_DEMO_PORT:-8080}"
 PORT_A="${MEMSESSION_DEMO_PORT_A:-8081}"
 PORT_B="${MEMSESSION_DEMO_PORT_B:-8082}"
@@ -55,6 +63,7 @@ URL="http://$HOST:$PORT_LB/"
 DEMO_DIR="$ROOT/demo-webapp"
 TARGET="$DEMO_DIR/target"
 WAR="$TARGET/memsession-demo.war"
+H2_JAR="$TARGET/h2-server/h2.jar" # copied there by the demo-webapp build: the driver the WAR carries
 RUN_DIR="${MEMSESSION_DEMO_RUN_DIR:-$TARGET/demo-run}"
 LOG_DIR="$RUN_DIR/logs"
 NGINX_DIR="$RUN_DIR/nginx"
@@ -71,7 +80,7 @@ cleanup() {
     return 0
   fi
   ms_log "stopping: ${NAMES[*]}"
-  # Last started first (balancer, nodes, memcached); each gets up to 15 s to stop cleanly.
+  # Last started first (balancer, nodes, H2, memcached); each gets up to 15 s to stop cleanly.
   local i pid deadline
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
     pid="${PIDS[$i]}"
@@ -195,7 +204,7 @@ ms_ensure_memcached
 ms_ensure_nginx
 NGINX="$(ms_nginx_bin)"
 
-for port in "$MEMCACHED_PORT" "$PORT_A" "$PORT_B" "$PORT_LB"; do
+for port in "$MEMCACHED_PORT" "$H2_PORT" "$PORT_A" "$PORT_B" "$PORT_LB"; do
   if port_open "$port"; then
     ms_log "$HOST:$port is already in use (an earlier demo still running?); free it and retry"
     exit 1
@@ -205,12 +214,12 @@ done
 if [ "$BUILD" -eq 1 ]; then
   ms_log "building and installing the library (mvn -B -q install -DskipTests; the first run downloads from Maven Central)"
   mvn -B -q install -DskipTests
-  ms_log "building demo-webapp (WAR and the Jetty jars its launcher uses)"
+  ms_log "building demo-webapp (WAR, the Jetty jars its launcher uses, the H2 server jar)"
   # clean: the WAR plugin keeps a library jar already in target/ when that one's date is newer
   mvn -B -q -f "$DEMO_DIR/pom.xml" clean package -DskipTests
 fi
-if [ ! -f "$WAR" ] || [ ! -d "$TARGET/jetty-lib" ]; then
-  ms_log "no $WAR and $TARGET/jetty-lib: build demo-webapp first (scripts/demo.sh without --no-build does)"
+if [ ! -f "$WAR" ] || [ ! -d "$TARGET/jetty-lib" ] || [ ! -f "$H2_JAR" ]; then
+  ms_log "no $WAR, $TARGET/jetty-lib or $H2_JAR: build demo-webapp first (scripts/demo.sh without --no-build does)"
   exit 1
 fi
 
@@ -227,9 +236,21 @@ fi
 launch memcached "$LOG_DIR/memcached.log" memcached "${memcached_args[@]}"
 await memcached "$MEMCACHED_PORT"
 
+# H2's TCP server, bound to loopback (h2.bindAddress; without -tcpAllowOthers it also refuses remote
+# clients). -ifNotExists lets the first connection create the database with the user and password
+# that web.xml names.
+mkdir -p "$RUN_DIR/h2"
+launch h2 "$LOG_DIR/h2.log" \
+  java -Xmx128m -Dh2.bindAddress="$HOST" -cp "$H2_JAR" org.h2.tools.Server \
+    -tcp -tcpPort "$H2_PORT" -ifNotExists -baseDir "$RUN_DIR/h2"
+await h2 "$H2_PORT"
+
 node_args=()
 if [ "$MEMCACHED_PORT" != "$WAR_MEMCACHED_PORT" ]; then
   node_args+=(--memcached "$HOST:$MEMCACHED_PORT")
+fi
+if [ "$H2_PORT" != "$WAR_H2_PORT" ]; then
+  node_args+=(--database "jdbc:h2:tcp://$HOST:$H2_PORT/$H2_DATABASE")
 fi
 launch_node() {
   local name="$1" port="$2"
@@ -260,8 +281,10 @@ cat <<EOF
 
   nginx $HOST:$PORT_LB (round-robin, no sticky sessions)
     -> node-A $HOST:$PORT_A and node-B $HOST:$PORT_B (Jetty 12, the same WAR)
-    -> memcached $HOST:$MEMCACHED_PORT
+    -> memcached $HOST:$MEMCACHED_PORT, and behind it the durable tier: H2 $HOST:$H2_PORT
   Reload the page: the node changes, the session and its visit counter stay.
+  Flush memcached (in bash: printf 'flush_all\\r\\n' >/dev/tcp/$HOST/$MEMCACHED_PORT) and reload: the
+  session is read back from H2.
   Logs and the generated nginx.conf: $RUN_DIR/
   Press Ctrl-C to stop.
 

@@ -20,9 +20,12 @@ ms_ensure_chromium
 # install (not just verify) so that the demo WAR below builds against this very library
 mvn -B install "$@"
 # the demo WAR, then (failsafe) DemoBrowserIT: headless Chromium through nginx, which saves
-# docs/demo-screenshot.png; and StockContainersIT: the same WAR in stock Tomcat and Jetty distributions.
+# docs/demo-screenshot.png; and StockContainersIT: the same WAR in stock Tomcat, Jetty
+# and WildFly distributions.
 # clean: the WAR plugin keeps a library jar already in target/ when that
 # one's date is newer, so the WAR could otherwise carry an older build of the library.
 mvn -B -f demo-webapp/pom.xml clean verify
-# the Spring Boot starter: two Boot instances with Spring Security on one memcached
+# the Spring Boot starter: two Boot instances with Spring Security on one memcached (Boot 3.5), then
+# the same tests under Boot 4.0 against the jar just built (one starter jar for both)
 mvn -B -f memsession-spring-boot-starter/pom.xml verify
+mvn -B -f memsession-spring-boot-starter/boot4/pom.xml verify

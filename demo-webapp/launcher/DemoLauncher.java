@@ -9,8 +9,9 @@
  * It is not part of the WAR: any Servlet 6 container can run the same WAR.
  *
  * With {@code --memcached HOST:PORT} the memsession filter's "servers" init-param is set to that
- * address through a Jetty override descriptor (container configuration, like a Tomcat context.xml),
- * so the WAR itself stays unchanged; the browser test uses it to run beside a demo on the default port.
+ * address, and with {@code --database JDBC_URL} its "jdbcUrl" (the durable tier's database), through a
+ * Jetty override descriptor (container configuration, like a Tomcat context.xml), so the WAR itself
+ * stays unchanged; the browser test uses them to run beside a demo on the default ports.
  */
 
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
@@ -30,6 +31,7 @@ public class DemoLauncher {
         int port = 8080;
         String war = null;
         String memcached = null;
+        String database = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (i + 1 >= args.length) {
@@ -40,6 +42,7 @@ public class DemoLauncher {
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--war" -> war = args[++i];
                 case "--memcached" -> memcached = args[++i];
+                case "--database" -> database = args[++i];
                 default -> usage("unknown argument " + arg);
             }
         }
@@ -56,8 +59,8 @@ public class DemoLauncher {
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath("/");
         webapp.setWar(new File(war).getAbsolutePath());
-        if (memcached != null) {
-            webapp.addOverrideDescriptor(serversOverride(memcached).toString());
+        if (memcached != null || database != null) {
+            webapp.addOverrideDescriptor(filterOverride(memcached, database).toString());
         }
         // A failure to deploy (e.g. the filter's init throwing) must stop the node, not leave
         // a server answering 503.
@@ -75,10 +78,24 @@ public class DemoLauncher {
         server.join();
     }
 
-    /** A descriptor that Jetty applies over the WAR's web.xml: the filter named "memsession" gets these servers. */
-    private static Path serversOverride(String servers) throws Exception {
-        if (!servers.matches("[0-9A-Za-z.:\\[\\]]+")) {
-            usage("--memcached takes HOST:PORT, not " + servers);
+    /**
+     * A descriptor that Jetty applies over the WAR's web.xml: the filter named "memsession" gets these
+     * servers and this database (each when not null).
+     */
+    private static Path filterOverride(String servers, String database) throws Exception {
+        StringBuilder params = new StringBuilder();
+        if (servers != null) {
+            if (!servers.matches("[0-9A-Za-z.:\\[\\]]+")) {
+                usage("--memcached takes HOST:PORT, not " + servers);
+            }
+            params.append(initParam("servers", servers));
+        }
+        if (database != null) {
+            if (!database.matches("jdbc:[0-9A-Za-z]+:[0-9A-Za-z.:/\\-_]+")) {
+                usage("--database takes a JDBC URL such as jdbc:h2:tcp://127.0.0.1:11312/memsession-demo, not "
+                        + database);
+            }
+            params.append(initParam("jdbcUrl", database));
         }
         Path file = Files.createTempFile("memsession-demo-override", ".xml");
         file.toFile().deleteOnExit();
@@ -87,16 +104,20 @@ public class DemoLauncher {
                 <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
                   <filter>
                     <filter-name>memsession</filter-name>
-                    <init-param><param-name>servers</param-name><param-value>%s</param-value></init-param>
-                  </filter>
+                %s  </filter>
                 </web-app>
-                """.formatted(servers), StandardCharsets.UTF_8);
+                """.formatted(params), StandardCharsets.UTF_8);
         return file;
+    }
+
+    private static String initParam(String name, String value) {
+        return "    <init-param><param-name>" + name + "</param-name><param-value>" + value
+                + "</param-value></init-param>\n";
     }
 
     private static void usage(String problem) {
         System.err.println("DemoLauncher: " + problem);
-        System.err.println("usage: DemoLauncher [--host 127.0.0.1] [--port 8080] [--memcached HOST:PORT] --war FILE.war");
+        System.err.println("usage: DemoLauncher [--host 127.0.0.1] [--port 8080] [--memcached HOST:PORT] [--database JDBC_URL] --war FILE.war");
         System.exit(2);
     }
 }

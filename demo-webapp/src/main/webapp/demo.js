@@ -7,6 +7,7 @@
   var POLL_MILLIS = 1500;
   var latest = {};           // node name -> {metrics, at, recentLoadMillis}
   var body = document.querySelector('#metrics tbody');
+  var tierTable = document.getElementById('tier-metrics');
   if (!body) {
     return;
   }
@@ -42,6 +43,36 @@
       tr.appendChild(cell(Math.round((now - latest[node].at) / 1000) + ' s ago'));
       body.appendChild(tr);
     });
+    renderTier();
+  }
+
+  // The durable tier's counters (metrics.json's "tier", null where the tier is off); the table stays
+  // hidden until some node reports the tier on.
+  function renderTier() {
+    if (!tierTable) {
+      return;
+    }
+    var tierBody = tierTable.querySelector('tbody');
+    tierBody.textContent = '';
+    var any = false;
+    Object.keys(latest).sort().forEach(function (node) {
+      var t = latest[node].metrics.tier;
+      var tr = document.createElement('tr');
+      tr.dataset.node = node;
+      tr.appendChild(cell(node));
+      if (t) {
+        any = true;
+        [t.databaseStatements, t.cacheMisses, t.databaseFailures].forEach(function (n) {
+          tr.appendChild(cell(String(n)));
+        });
+      } else {
+        var td = cell('off');
+        td.colSpan = 3;
+        tr.appendChild(td);
+      }
+      tierBody.appendChild(tr);
+    });
+    tierTable.hidden = !any;
   }
 
   function pollOnce() {

@@ -1,5 +1,6 @@
 package io.memsession.demo;
 
+import io.memsession.store.tiered.TierStatistics;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -152,6 +153,11 @@ public class DemoServlet extends HttpServlet {
         row(out, "User", user == null ? "<span id=\"user\" class=\"none\">not logged in</span>"
                 : "<span id=\"user\">" + esc(String.valueOf(user)) + "</span>");
         row(out, "Timeout", esc(session.getMaxInactiveInterval() + " s"));
+        boolean durable = getServletContext().getAttribute(TierStatistics.CONTEXT_ATTRIBUTE) != null;
+        row(out, "Durable tier", durable
+                ? "<span id=\"tier\">on</span> <small>a database behind memcached: flush memcached and"
+                        + " the session is read back from it</small>"
+                : "<span id=\"tier\" class=\"none\">off</span> <small>sessions live in memcached only</small>");
         out.println("</table>");
 
         if (user == null) {
@@ -194,12 +200,16 @@ public class DemoServlet extends HttpServlet {
         out.println("<table id=\"metrics\"><thead><tr><th>node</th><th>loads</th><th>saves</th>"
                 + "<th>touches</th><th>conflicts</th><th>dropped</th><th>failures</th>"
                 + "<th>load time</th><th>seen</th></tr></thead><tbody></tbody></table>");
+        out.println("<table id=\"tier-metrics\" hidden><thead><tr><th>node</th><th>database statements</th>"
+                + "<th>read from the database</th><th>database failures</th></tr></thead><tbody></tbody></table>");
         out.println("<p class=\"hint\">Counters since each node started, polled from <code>metrics.json</code>"
                 + " through the balancer, which answers from each node in turn. <em>touches</em>: unchanged"
                 + " sessions kept alive with a small write; <em>conflicts</em>: writes that found the session"
                 + " changed by a concurrent request and merged into it; <em>dropped</em>: changes given up;"
                 + " <em>failures</em>: memcached operations that failed or timed out; <em>load time</em>:"
-                + " the mean wait for memcached per session read, over the last few seconds.</p>");
+                + " the mean wait for memcached per session read, over the last few seconds. The second table,"
+                + " with the durable tier on: the statements sent to its database, the session reads it answered"
+                + " because memcached could not (after a flush, say), and the database calls that failed.</p>");
         out.println("<p>Reload the page: the node changes, the session and the counter stay. "
                 + "<a href=\"" + action + "parallel.html\" id=\"parallel-link\">Parallel requests</a>: "
                 + "many ajax calls at once, each changing its own attribute, and nothing is lost.</p>");

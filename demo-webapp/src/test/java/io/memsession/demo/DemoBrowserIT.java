@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -45,7 +50,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The demo cluster clicked through in a real browser: headless Chromium (Debian's package, driven through
  * Debian's chromedriver) against the balanced URL of the cluster that {@code scripts/demo.sh} starts,
  * nginx alternating every request between two Jetty nodes with no stickiness. Whatever a user does, the
- * next request may land on the other node; the session must follow.
+ * next request may land on the other node; the session must follow. The demo runs with the durable tier
+ * on (an H2 server behind memcached), so a flushed memcached loses no session either.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -203,6 +209,23 @@ class DemoBrowserIT {
 
     @Test
     @Order(5)
+    void flushedMemcached_losesNoSession_theDurableTierReadsItBack() throws IOException {
+        Page before = open();
+        assertEquals("on", browser.findElement(By.id("tier")).getText(), "the page says the durable tier is on");
+        submit(By.id("store-form"), "name", "kept", "value", "in the database");
+        Page stored = current();
+
+        assertEquals("OK", memcached("flush_all"), "memcached flushed");
+
+        Page after = reload();
+        assertEquals(stored.cookie(), after.cookie(), "the same session after memcached lost everything");
+        assertEquals(stored.visits() + 1, after.visits(), "the counter goes on from where it was");
+        assertEquals("in the database", attributeShown("kept"), "the stored value came back from the database");
+        assertTrue(after.visits() > before.visits());
+    }
+
+    @Test
+    @Order(6)
     void livePanel_showsTheCountersOfBothNodes() throws IOException {
         open();
         submit(By.id("store-form"), "name", "cart", "value", "2 books, 1 lamp");
@@ -218,6 +241,10 @@ class DemoBrowserIT {
             assertTrue(Long.parseLong(cells.get(2).getText()) > 0, node + " saved sessions");
             assertEquals("0", cells.get(6).getText(), node + " had no store failures");
             assertTrue(cells.get(7).getText().endsWith(" ms"), node + "'s mean load latency");
+            List<WebElement> tier = browser.findElements(
+                    By.cssSelector("#tier-metrics tbody tr[data-node='" + node + "'] td"));
+            assertEquals(4, tier.size(), node + "'s durable tier counters");
+            assertTrue(Long.parseLong(tier.get(1).getText()) > 0, node + " sent statements to the database");
         }
         Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
         Path target = Path.of(required("demo.screenshot"));
@@ -288,6 +315,24 @@ class DemoBrowserIT {
             nodes.add(node.group(1));
         }
         return nodes;
+    }
+
+    /** Sends one command to the cluster's memcached (text protocol) and returns its one-line answer. */
+    private String memcached(String command) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), cluster.memcachedPort())) {
+            socket.setSoTimeout((int) WAIT.toMillis());
+            OutputStream out = socket.getOutputStream();
+            out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
     }
 
     private static String required(String property) {

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The demo cluster exactly as a person starts it: {@code scripts/demo.sh --no-build} (memcached, two Jetty
- * nodes with the built WAR, nginx round-robin in front), on free loopback ports so that it never meets a
+ * The demo cluster exactly as a person starts it: {@code scripts/demo.sh --no-build} (memcached, the H2
+ * server of the durable tier, two Jetty nodes with the built WAR, nginx round-robin in front), on free loopback ports so that it never meets a
  * demo that is already running. Stopped the way Ctrl-C stops it: a signal to the script, which stops what
  * it started by pid.
  */
@@ -28,17 +28,19 @@ final class DemoCluster implements AutoCloseable {
     private final Process script;
     private final Path output;
     private final URI url;
+    private final int memcachedPort;
 
-    private DemoCluster(Process script, Path output, URI url) {
+    private DemoCluster(Process script, Path output, URI url, int memcachedPort) {
         this.script = script;
         this.output = output;
         this.url = url;
+        this.memcachedPort = memcachedPort;
     }
 
     /** Starts the cluster with {@code script} and returns once the script says it is up. */
     static DemoCluster start(Path script, Path runDir) throws IOException, InterruptedException {
         Files.createDirectories(runDir);
-        int[] ports = freePorts(4);
+        int[] ports = freePorts(5);
         Path output = runDir.resolve("demo.sh.out");
         ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), "--no-build")
                 .redirectErrorStream(true)
@@ -47,9 +49,10 @@ final class DemoCluster implements AutoCloseable {
         builder.environment().put("MEMSESSION_DEMO_PORT_A", Integer.toString(ports[1]));
         builder.environment().put("MEMSESSION_DEMO_PORT_B", Integer.toString(ports[2]));
         builder.environment().put("MEMSESSION_DEMO_MEMCACHED_PORT", Integer.toString(ports[3]));
+        builder.environment().put("MEMSESSION_DEMO_H2_PORT", Integer.toString(ports[4]));
         builder.environment().put("MEMSESSION_DEMO_RUN_DIR", runDir.toString());
         DemoCluster cluster = new DemoCluster(builder.start(), output,
-                URI.create("http://127.0.0.1:" + ports[0] + "/"));
+                URI.create("http://127.0.0.1:" + ports[0] + "/"), ports[3]);
         try {
             cluster.awaitReady();
         } catch (RuntimeException | Error | InterruptedException e) {
@@ -62,6 +65,11 @@ final class DemoCluster implements AutoCloseable {
     /** The balanced URL: the one a person opens. */
     URI url() {
         return url;
+    }
+
+    /** The loopback port of the cluster's memcached. */
+    int memcachedPort() {
+        return memcachedPort;
     }
 
     private void awaitReady() throws IOException, InterruptedException {

@@ -1,5 +1,6 @@
 package io.memsession.spring;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +17,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * Registers memsession's filter in a Spring Boot servlet application that sets {@code memsession.servers}:
@@ -52,23 +56,36 @@ public class MemsessionAutoConfiguration {
         return registration;
     }
 
-    /** The filter's init-params from the {@code memsession.*} properties. */
+    /**
+     * The filter's init-params from the {@code memsession.*} properties. Each known property is bound by
+     * its own name, so Boot's relaxed binding applies as to any property: environment variables included
+     * ({@code MEMSESSION_OPTIMEOUTMILLIS} or {@code MEMSESSION_OP_TIMEOUT_MILLIS}). Unknown names are
+     * refused where a name is written out (property files, the command line, system properties), not
+     * among environment variables, which cannot be told apart from unrelated {@code MEMSESSION_*} ones.
+     */
     static Map<String, String> initParameters(Environment environment) {
-        Map<String, String> properties = Binder.get(environment)
-                .bind("memsession", Bindable.mapOf(String.class, String.class)).orElse(Map.of());
-        Map<String, String> byKebabName = new LinkedHashMap<>();
-        for (String name : MemcachedSessionFilter.initParameterNames()) {
-            byKebabName.put(kebabCase(name), name);
-        }
+        Binder binder = Binder.get(environment);
         Map<String, String> initParameters = new LinkedHashMap<>();
-        properties.forEach((key, value) -> {
-            String param = byKebabName.get(key);
-            if (param == null) {
-                throw new IllegalArgumentException("memsession property 'memsession." + key + "' is unknown; allowed: "
-                        + new TreeSet<>(byKebabName.keySet()).stream().map(k -> "memsession." + k).toList());
+        Set<String> known = new TreeSet<>();
+        for (String name : MemcachedSessionFilter.initParameterNames()) {
+            String property = kebabCase(name);
+            known.add(property);
+            binder.bind("memsession." + property, String.class).ifBound(value -> initParameters.put(name, value));
+        }
+        List<ConfigurationPropertySource> namedSources = new ArrayList<>();
+        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            if (!(source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource)) {
+                namedSources.add(source);
             }
-            initParameters.put(param, value);
-        });
+        }
+        Map<String, String> written = new Binder(namedSources)
+                .bind("memsession", Bindable.mapOf(String.class, String.class)).orElse(Map.of());
+        for (String key : written.keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("memsession property 'memsession." + key + "' is unknown; allowed: "
+                        + known.stream().map(k -> "memsession." + k).toList());
+            }
+        }
         return initParameters;
     }
 

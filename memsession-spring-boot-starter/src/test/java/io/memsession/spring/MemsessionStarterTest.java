@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.CookieManager;
 import java.net.HttpCookie;
 import java.net.InetAddress;
@@ -16,16 +17,24 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 
 import io.memsession.MemcachedSessionFilter;
 
@@ -36,8 +45,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.boot.SpringBootVersion;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.web.context.support.StandardServletEnvironment;
 
 /**
  * Two instances of a Boot application with the starter on its class path, on one real memcached: a
@@ -112,18 +125,166 @@ class MemsessionStarterTest {
         assertTrue(messages(unknown).contains("'memsession.op-timeout' is unknown"), messages(unknown));
     }
 
+    /**
+     * Environment variables set properties as in any Boot application (in both of Boot's spellings); an
+     * unrelated {@code MEMSESSION_*} variable is no error, while an unknown name written out is.
+     */
     @Test
-    void everyInitParam_isAPropertyInTheConfigurationMetadata() throws IOException {
-        String metadata = new String(getClass().getResourceAsStream(
-                "/META-INF/additional-spring-configuration-metadata.json").readAllBytes());
-        Set<String> names = MemsessionAutoConfiguration.propertyNames();
-        assertEquals(MemcachedSessionFilter.initParameterNames().size(), names.size());
-        Matcher listed = Pattern.compile("\"name\": \"(memsession\\.[a-z-]+)\"").matcher(metadata);
-        Set<String> inMetadata = new java.util.TreeSet<>();
-        while (listed.find()) {
-            inMetadata.add(listed.group(1));
+    void environmentVariables_setTheProperties_andUnrelatedOnesAreNoError() {
+        Map<String, String> params = MemsessionAutoConfiguration.initParameters(environment(Map.of(
+                "MEMSESSION_SERVERS", "127.0.0.1:11211", "MEMSESSION_OPTIMEOUTMILLIS", "300",
+                "MEMSESSION_KEEP_ALIVE_EXCLUDE", "/health", "MEMSESSION_DEMO_PORT", "8080")));
+        assertEquals(Map.of("servers", "127.0.0.1:11211", "opTimeoutMillis", "300", "keepAliveExclude", "/health"),
+                params);
+
+        StandardEnvironment written = environment(Map.of());
+        written.getPropertySources().addFirst(new MapPropertySource("application.properties",
+                Map.of("memsession.servers", "127.0.0.1:11211", "memsession.op-timeout", "5")));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> MemsessionAutoConfiguration.initParameters(written));
+        assertTrue(unknown.getMessage().startsWith("memsession property 'memsession.op-timeout' is unknown; allowed: ["),
+                unknown.getMessage());
+    }
+
+    /** A Boot application configured by environment variables only: the filter is there and keeps sessions. */
+    @Test
+    void anApplicationConfiguredByEnvironmentVariablesOnly_keepsItsSessionsInMemcached() throws Exception {
+        StandardServletEnvironment environment = new StandardServletEnvironment();
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+                        "MEMSESSION_SERVERS", "127.0.0.1:" + memcachedPort, "MEMSESSION_KEY_PREFIX", "env-only:",
+                        "MEMSESSION_DEMO_PORT", "8080")));
+        SpringApplication application = new SpringApplication(SampleApplication.class);
+        application.setEnvironment(environment);
+        ConfigurableApplicationContext context = application.run("--server.port=0", "--server.address=127.0.0.1",
+                "--spring.main.banner-mode=off");
+        APPS.add(context);
+        assertTrue(context.containsBean("memsessionFilter"), "MEMSESSION_SERVERS turns the starter on");
+        int port = Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+        HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        assertTrue(get(client, port, "/put?value=env").body().startsWith("stored"));
+        assertEquals("value=env", get(client, port, "/get").body());
+        assertEquals("OK", memcached("flush_all"));
+        assertEquals("no session", get(client, port, "/get").body(), "the session lived in memcached");
+    }
+
+    /** One text-protocol command to the test's memcached; its one-line answer. */
+    private static String memcached(String command) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), memcachedPort)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            StringBuilder line = new StringBuilder();
+            InputStream in = socket.getInputStream();
+            for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
         }
-        assertEquals(names, inMetadata, "additional-spring-configuration-metadata.json");
+    }
+
+    /** An environment whose only environment variables are {@code variables}. */
+    private static StandardEnvironment environment(Map<String, Object> variables) {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables));
+        return environment;
+    }
+
+    /**
+     * The build says which Spring Boot it runs these tests under (../pom.xml Boot 3, boot4/pom.xml Boot 4)
+     * and, for Boot 4, which starter jar: the one built with Boot 3, so one jar serves both.
+     */
+    @Test
+    void runsUnderTheSpringBootAndTheStarterJarTheBuildNames() throws Exception {
+        assertEquals(System.getProperty("starter.bootVersion"), SpringBootVersion.getVersion(), "Spring Boot");
+        String jar = System.getProperty("starter.jar");
+        if (jar != null) {
+            Path loadedFrom = Path.of(MemsessionAutoConfiguration.class.getProtectionDomain().getCodeSource()
+                    .getLocation().toURI());
+            assertEquals(Path.of(jar).toRealPath(), loadedFrom.toRealPath(), "the starter's classes come from");
+        }
+    }
+
+    /**
+     * The IDE help is the configuration reference: every init-param of the library
+     * ({@link MemcachedSessionFilter#initParameterNames()}) is a property in the metadata, with the
+     * meaning and default of its row in docs/configuration.md (which the library's ConfigurationDocsTest
+     * holds to the code), markdown backticks dropped; a default that is no literal value (such as
+     * "(none)" or "the webapp's cookie name, else `JSESSIONID`") is left out of the metadata.
+     */
+    @Test
+    void everyInitParam_isAPropertyInTheConfigurationMetadata_withTheDocumentedMeaningAndDefault() throws IOException {
+        Map<String, Map<String, String>> metadata = metadataProperties();
+        Map<String, String[]> documented = documentedInitParams();
+        List<String> params = MemcachedSessionFilter.initParameterNames();
+        assertEquals(new TreeSet<>(params), new TreeSet<>(documented.keySet()), "docs/configuration.md's table");
+        assertEquals(MemsessionAutoConfiguration.propertyNames(), metadata.keySet(),
+                "additional-spring-configuration-metadata.json names exactly the init-params");
+        List<String> wrong = new ArrayList<>();
+        for (String param : params) {
+            String property = "memsession." + MemsessionAutoConfiguration.kebabCase(param);
+            Map<String, String> entry = metadata.get(property);
+            String meaning = documented.get(param)[1].replace("`", "");
+            String shownDefault = documented.get(param)[0].replace("`", "");
+            String literalDefault = shownDefault.startsWith("(") || shownDefault.contains(" ") ? null : shownDefault;
+            if (!meaning.equals(entry.get("description"))) {
+                wrong.add(property + " description\n  expected: " + meaning + "\n  found:    " + entry.get("description"));
+            }
+            if (!Objects.equals(literalDefault, entry.get("defaultValue"))) {
+                wrong.add(property + " defaultValue: expected " + literalDefault + ", found " + entry.get("defaultValue"));
+            }
+            if (!"java.lang.String".equals(entry.get("type"))) {
+                wrong.add(property + " type: " + entry.get("type") + " (every init-param is a string)");
+            }
+        }
+        assertTrue(wrong.isEmpty(), "the metadata differs from docs/configuration.md:\n" + String.join("\n", wrong));
+    }
+
+    /** The metadata's properties: name to their string fields (type, description, defaultValue). */
+    private Map<String, Map<String, String>> metadataProperties() throws IOException {
+        Map<String, Map<String, String>> properties = new TreeMap<>();
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/additional-spring-configuration-metadata.json");
+             JsonParser json = new JsonFactory().createParser(in)) {
+            assertEquals(JsonToken.START_OBJECT, json.nextToken());
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String section = json.currentName();
+                json.nextToken();
+                if (!"properties".equals(section)) {
+                    json.skipChildren();
+                    continue;
+                }
+                while (json.nextToken() == JsonToken.START_OBJECT) {
+                    Map<String, String> fields = new TreeMap<>();
+                    while (json.nextToken() == JsonToken.FIELD_NAME) {
+                        String field = json.currentName();
+                        JsonToken value = json.nextToken();
+                        if (value.isScalarValue()) {
+                            fields.put(field, json.getText());
+                        } else {
+                            json.skipChildren();
+                        }
+                    }
+                    assertTrue(properties.put(fields.get("name"), fields) == null, "listed twice: " + fields.get("name"));
+                }
+            }
+        }
+        return properties;
+    }
+
+    /** docs/configuration.md's init-param table: name to {default, meaning}. */
+    private static Map<String, String[]> documentedInitParams() throws IOException {
+        Path docs = Path.of(System.getProperty("starter.docs", "../docs"), "configuration.md");
+        Pattern row = Pattern.compile("^\\| `([a-zA-Z]+)` \\| (.*?) \\| (.*) \\|$");
+        Map<String, String[]> params = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(docs)) {
+            Matcher m = row.matcher(line);
+            if (m.matches()) {
+                params.put(m.group(1), new String[] {m.group(2), m.group(3)});
+            }
+        }
+        return params;
     }
 
     private static int start(String... extra) {
@@ -133,7 +294,8 @@ class MemsessionStarterTest {
         ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class,
                 args.toArray(String[]::new));
         APPS.add(context);
-        return ((ServletWebServerApplicationContext) context).getWebServer().getPort();
+        // the port as Boot publishes it, in Boot 3 and Boot 4 alike (Boot 4 moved the web server's classes)
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
     }
 
     private static HttpResponse<String> get(HttpClient client, int port, String path) throws Exception {
