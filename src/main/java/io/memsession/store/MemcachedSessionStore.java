@@ -69,6 +69,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     private final Clock clock;
     private final RawBytesTranscoder transcoder = new RawBytesTranscoder();
     private final List<Thread> clientThreads;
+    private final ConnectionLosses connectionLosses;
 
     /**
      * Connects to the given servers; sessions are spread over several servers by consistent hashing.
@@ -88,6 +89,8 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         builder.setSessionLocator(new KetamaMemcachedSessionLocator());
         builder.setTranscoder(transcoder);
         builder.setName("memsession");
+        this.connectionLosses = new ConnectionLosses(servers);
+        builder.addStateListener(connectionLosses.listener());
         Set<Thread> before = liveThreads();
         try {
             this.client = builder.build();
@@ -280,9 +283,15 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         });
     }
 
+    /** How many times this node lost its connection to each server since it started. */
+    public ConnectionLosses connectionLosses() {
+        return connectionLosses;
+    }
+
     /** Closes the connections and waits, at most {@link #CLOSE_WAIT_MILLIS} in all, for the client's threads to end. */
     @Override
     public void close() {
+        connectionLosses.closing();
         try {
             client.shutdown();
         } catch (IOException e) {
