@@ -221,7 +221,8 @@ class TwemproxyTest {
                 Browser.Response r = browser.get(url(i % 2 == 0 ? nodes.a : nodes.b, "create", "read:n"));
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 assertEquals(200, r.status(), r::toString);
-                assertTrue(millis < 5_000, "a request after the kill took " + millis + " ms");
+                // the proxy answers a refused connection at once: nobody waits for opTimeoutMillis (5 s here)
+                assertTrue(millis < 2_000, "a request after the kill took " + millis + " ms");
                 if (onVictim.get(i)) {
                     assertNotEquals(ids.get(i), r.p("id"), "a session of the dead server cannot be found");
                 } else {
