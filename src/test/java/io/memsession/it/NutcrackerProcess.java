@@ -98,16 +98,18 @@ final class NutcrackerProcess implements AutoCloseable {
         throw new IllegalStateException("nutcracker did not answer on 127.0.0.1:" + port + ": " + log);
     }
 
-    /** Sends one raw text-protocol request through the proxy; returns what came back within 2 s. */
+    /**
+     * Sends raw text-protocol requests through the proxy and half-closes the connection; returns every
+     * reply up to the proxy's end of the connection (it answers what it was sent, then closes).
+     */
     String send(String request) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
             socket.setSoTimeout(2000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
             InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[8192];
-            int n = in.read(buffer);
-            return n < 0 ? "" : new String(buffer, 0, n, StandardCharsets.US_ASCII);
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         }
     }
 
