@@ -6,12 +6,14 @@ import static io.memsession.it.ConcurrencyNodes.lockKey;
 import static io.memsession.it.ConcurrencyNodes.ok;
 import static io.memsession.it.ConcurrencyNodes.parallel;
 import static io.memsession.it.ConcurrencyNodes.url;
+import static io.memsession.it.ItSupport.pollUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +29,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * memsession through twemproxy: two real memcached processes behind one real nutcracker (ketama over
  * {@code fnv1a_64}), two Jetty nodes whose {@code servers} names the proxy only. Sessions are created,
- * changed, read and invalidated across nodes and land on both servers; every concurrency mode keeps its
- * guarantee, since nutcracker forwards every command memsession sends ({@code gets} with several keys,
+ * changed, read, kept alive and invalidated across nodes and land on both servers; every concurrency
+ * mode keeps its guarantee, since nutcracker forwards every command memsession sends ({@code gets} with several keys,
  * {@code cas}, {@code add}, {@code replace}, {@code set}, {@code touch}, {@code delete}, with and without
  * {@code noreply}); and a server that dies costs its own sessions only.
  */
@@ -116,6 +118,16 @@ class TwemproxyTest {
             assertTrue(held[0] > 0 && held[1] > 0, "the proxy spread sessions over both servers: " + held[0]
                     + " and " + held[1]);
 
+            // a request that never calls getSession keeps its session alive: gets and cas of the access record
+            String accessKey = ConcurrencyNodes.accessKey(ids.get(1));
+            String before = rawValue(accessKey);
+            pollUntil(Duration.ofSeconds(5), "the clock moves past the last access", () -> System.currentTimeMillis()
+                    > Long.parseLong(before.split(":")[0]));
+            assertEquals(200, browsers.get(1).get(nodes.b.url(ContainerNode.PLAIN)).status());
+            String after = rawValue(accessKey);
+            assertTrue(Long.parseLong(after.split(":")[0]) > Long.parseLong(before.split(":")[0]),
+                    "the keep-alive recorded a later access: " + before + " -> " + after);
+
             for (int i = 0; i < SESSIONS; i += 2) {
                 assertEquals("yes", ok(browsers.get(i), nodes.a, "session", "invalidate").p("invalidated"));
             }
@@ -132,6 +144,17 @@ class TwemproxyTest {
                 }
             }
         }
+    }
+
+    /** The value stored under {@code key} on whichever server of the pool holds it. */
+    private String rawValue(String key) {
+        for (MemcachedProcess server : servers) {
+            byte[] value = server.rawGet(key);
+            if (value != null) {
+                return new String(value, java.nio.charset.StandardCharsets.US_ASCII);
+            }
+        }
+        throw new AssertionError("no server holds " + key);
     }
 
     /** Merge needs cas: forty saves of one session, all from the same loaded version, all survive. */
