@@ -99,6 +99,24 @@ ms_ensure_memcached() {
   ms_log "installed $(memcached -V 2>/dev/null || echo memcached)"
 }
 
+# Installs twemproxy (Debian package nutcracker, binary /usr/sbin/nutcracker) when missing, for
+# TwemproxyTest; its service is left stopped and disabled: the test starts its own nutcracker with its
+# own configuration on free loopback ports. Idempotent.
+ms_ensure_nutcracker() {
+  if [ -x /usr/sbin/nutcracker ]; then
+    return 0
+  fi
+  ms_log "nutcracker (twemproxy) not found"
+  local rc=0
+  ms_apt_install nutcracker || rc=$?
+  ms_disable_service nutcracker
+  if [ "$rc" -ne 0 ] || [ ! -x /usr/sbin/nutcracker ]; then
+    ms_log "could not install nutcracker"
+    return 1
+  fi
+  ms_log "installed $(/usr/sbin/nutcracker --version 2>&1 | head -n 1)"
+}
+
 # The nginx binary (Debian installs it in /usr/sbin, which a non-root PATH may lack), or nothing.
 ms_nginx_bin() {
   if command -v nginx >/dev/null 2>&1; then

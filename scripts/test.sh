@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# THE test command: installs what the tests run when missing (memcached; PostgreSQL and MariaDB for
+# THE test command: installs what the tests run when missing (memcached; nutcracker, i.e. twemproxy,
+# for the proxy test; PostgreSQL and MariaDB for
 # the durable tier's tests; nginx, chromium and chromium-driver for the browser test; all Debian
 # packages, no service left running: the tests start their own servers on free loopback ports), then
 # runs the Maven build with every test, then builds the demo WAR and runs the browser test against the
@@ -13,6 +14,7 @@ cd "$ROOT"
 . "$ROOT/scripts/lib.sh"
 
 ms_ensure_memcached
+ms_ensure_nutcracker
 ms_ensure_databases
 ms_ensure_nginx
 ms_ensure_chromium

@@ -147,7 +147,8 @@ public final class MemcachedSessionFilter implements Filter {
                         SessionConfig.webappClassLoader(context.getClassLoader()), context.getContextPath());
             }
             context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
-            metricsRegistration = MetricsRegistration.register(metrics, context.getContextPath());
+            metricsRegistration = MetricsRegistration.register(metrics, memcached.connectionLosses(),
+                    context.getContextPath());
         } catch (RuntimeException e) {
             // init fails after the client started: stop what it started, or its threads outlive the webapp
             destroy();

@@ -1,11 +1,14 @@
 package io.memsession;
 
 import java.lang.management.ManagementFactory;
+import java.util.Map;
 
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+
+import io.memsession.store.ConnectionLosses;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +32,12 @@ final class MetricsRegistration implements AutoCloseable {
         this.name = name;
     }
 
-    /** Registers the metrics of the webapp at {@code contextPath}; never throws. */
-    static MetricsRegistration register(SessionMetrics metrics, String contextPath) {
+    /**
+     * Registers the metrics of the webapp at {@code contextPath}, with the memcached client's connection
+     * losses per server when {@code connectionLosses} is not null; never throws.
+     */
+    static MetricsRegistration register(SessionMetrics metrics, ConnectionLosses connectionLosses,
+            String contextPath) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         String base = "io.memsession:type=SessionMetrics,context="
                 + ObjectName.quote(contextPath == null || contextPath.isEmpty() ? "/" : contextPath);
@@ -38,7 +45,7 @@ final class MetricsRegistration implements AutoCloseable {
             for (int instance = 1; instance <= MAX_INSTANCES; instance++) {
                 ObjectName name = new ObjectName(instance == 1 ? base : base + ",instance=" + instance);
                 try {
-                    server.registerMBean(new MetricsView(metrics), name);
+                    server.registerMBean(new MetricsView(metrics, connectionLosses), name);
                     return new MetricsRegistration(server, name);
                 } catch (InstanceAlreadyExistsException taken) {
                     // another webapp of this JVM has the same context path: try the next instance number
@@ -71,9 +78,16 @@ final class MetricsRegistration implements AutoCloseable {
     /** The read-only JMX view of the counters. */
     private static final class MetricsView implements SessionMetricsMXBean {
         private final SessionMetrics metrics;
+        private final ConnectionLosses connectionLosses;
 
-        MetricsView(SessionMetrics metrics) {
+        MetricsView(SessionMetrics metrics, ConnectionLosses connectionLosses) {
             this.metrics = metrics;
+            this.connectionLosses = connectionLosses;
+        }
+
+        @Override
+        public Map<String, Long> getServerConnectionLosses() {
+            return connectionLosses == null ? Map.of() : connectionLosses.byServer();
         }
 
         @Override

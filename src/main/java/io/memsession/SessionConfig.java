@@ -28,7 +28,8 @@ final class SessionConfig {
     enum Param {
         SERVERS("servers", "(required)",
                 "memcached servers as `host:port`, separated by spaces or commas; sessions are spread "
-                        + "over several servers by consistent hashing. IPv6 as `[::1]:11211`."),
+                        + "over several servers by consistent hashing. IPv6 as `[::1]:11211`. A twemproxy (nutcracker) "
+                        + "address works too: see [operations.md](operations.md)."),
         KEY_PREFIX("keyPrefix", "`memsession:<context path>:`",
                 "prefix of every memcached key of this webapp, so that webapps sharing a memcached never "
                         + "see each other's sessions; printable ASCII without spaces, at most 200 characters. "

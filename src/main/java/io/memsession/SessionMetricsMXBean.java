@@ -1,5 +1,7 @@
 package io.memsession;
 
+import java.util.Map;
+
 /**
  * The counters of {@link SessionMetrics} as a JMX MXBean, registered per webapp by
  * {@link MemcachedSessionFilter} under {@code io.memsession:type=SessionMetrics,context="<context path>"}
@@ -35,4 +37,11 @@ public interface SessionMetricsMXBean {
 
     /** Store operations that failed or timed out. */
     long getStoreFailures();
+
+    /**
+     * Per memcached server ({@code host:port} as configured): how many times this node lost its
+     * connection to it (the server died, restarted or dropped the connection), each loss counted once
+     * however many requests then failed. Every configured server is listed, at 0 until it fails.
+     */
+    Map<String, Long> getServerConnectionLosses();
 }

@@ -81,6 +81,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     private final ServerBreakers breakers;
     /** With one server, its address: no ring lookup per call. */
     private final InetSocketAddress onlyServer;
+    private final ConnectionLosses connectionLosses;
 
     /**
      * Connects to the given servers; sessions are spread over several servers by consistent hashing.
@@ -102,6 +103,8 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         builder.setSessionLocator(locator);
         builder.setTranscoder(transcoder);
         builder.setName("memsession");
+        this.connectionLosses = new ConnectionLosses(servers);
+        builder.addStateListener(connectionLosses.listener());
         Set<Thread> before = liveThreads();
         try {
             this.client = builder.build();
@@ -296,9 +299,15 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         });
     }
 
+    /** How many times this node lost its connection to each server since it started. */
+    public ConnectionLosses connectionLosses() {
+        return connectionLosses;
+    }
+
     /** Closes the connections and waits, at most {@link #CLOSE_WAIT_MILLIS} in all, for the client's threads to end. */
     @Override
     public void close() {
+        connectionLosses.closing();
         try {
             client.shutdown();
         } catch (IOException e) {

@@ -49,6 +49,11 @@ final class ConcurrencyNodes implements AutoCloseable {
 
     /** Starts A and B with the given init-params (besides {@code servers}); stops A if B fails. */
     static ConcurrencyNodes start(MemcachedProcess memcached, Map<String, String> initParams) throws Exception {
+        return start(memcached.address(), initParams);
+    }
+
+    /** Starts A and B on the memcached (or memcached proxy) at {@code servers}; stops A if B fails. */
+    static ConcurrencyNodes start(String servers, Map<String, String> initParams) throws Exception {
         Map<String, String> params = new LinkedHashMap<>();
         // generous: these suites are about concurrency, not about a busy machine's memcached round trips
         params.put("opTimeoutMillis", "5000");
@@ -57,19 +62,19 @@ final class ConcurrencyNodes implements AutoCloseable {
         if (override != null && !override.isBlank()) {
             params.put("concurrency", override.trim());
         }
-        ContainerNode a = node("A", memcached, params);
+        ContainerNode a = node("A", servers, params);
         try {
-            return new ConcurrencyNodes(a, node("B", memcached, params));
+            return new ConcurrencyNodes(a, node("B", servers, params));
         } catch (Exception | Error e) {
             a.stop();
             throw e;
         }
     }
 
-    private static ContainerNode node(String name, MemcachedProcess memcached, Map<String, String> params)
+    private static ContainerNode node(String name, String servers, Map<String, String> params)
             throws Exception {
         ContainerNode.Builder builder = ContainerNode.Kind.JETTY.builder(name).contextPath(CONTEXT)
-                .servers(memcached.address())
+                .servers(servers)
                 .servlet("concurrency", ConcurrencyServlet.class, false, ConcurrencyServlet.PATH,
                         "/status" + ConcurrencyServlet.PATH);
         params.forEach(builder::initParam);
