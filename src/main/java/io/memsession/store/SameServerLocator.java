@@ -23,15 +23,22 @@ final class SameServerLocator implements MemcachedSessionLocator {
             MemcachedSessionStore.LOCK_SUFFIX, MemcachedSessionStore.END_CLAIM_SUFFIX);
 
     private final KetamaMemcachedSessionLocator ketama = new KetamaMemcachedSessionLocator();
+    /**
+     * The connection when there is exactly one (one server, the default pool of one connection): every
+     * key goes there, so the ring's MD5 per key is skipped (a few per cent of a request's CPU).
+     */
+    private volatile Session only;
 
     @Override
     public Session getSessionByKey(String key) {
-        return ketama.getSessionByKey(sessionPart(key));
+        Session single = only;
+        return single != null ? single : ketama.getSessionByKey(sessionPart(key));
     }
 
     @Override
     public void updateSessions(Collection<Session> sessions) {
         ketama.updateSessions(sessions);
+        only = sessions.size() == 1 ? sessions.iterator().next() : null;
     }
 
     @Override
