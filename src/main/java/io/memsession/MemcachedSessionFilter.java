@@ -108,7 +108,7 @@ public final class MemcachedSessionFilter implements Filter {
         boolean announceEnds = !listeners.isEmpty() || !config.allowList().isEmpty();
         ExpiryWatch expiryWatch = announceEnds ? new ExpiryWatch(EXPIRY_WATCH_CAPACITY) : ExpiryWatch.DISABLED;
         MemcachedSessionStore memcached = new MemcachedSessionStore(config.servers(), config.keyPrefix(),
-                config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock);
+                config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock, config.awaitAccessWrites());
         store = memcached;
         TieredSessionStore tier = null;
         if (config.durableTier() != null) {

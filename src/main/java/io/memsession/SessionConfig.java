@@ -131,6 +131,15 @@ final class SessionConfig {
                         + "memcached, and an entry is used only when memcached returned exactly the bytes it was "
                         + "decoded from, so it never serves a stale session; it costs heap (about the size of the "
                         + "session's document, twice, plus its values) per entry. See storage.md."),
+        ACCESS_WRITES("accessWrites", "wait",
+                "`wait` or `noreply`: whether a request that changed nothing waits for memcached to confirm "
+                        + "the write of its access time (and, with `concurrency=lock`, the release of its lock). "
+                        + "`wait`: exact access times, in place on every node before the response leaves. "
+                        + "`noreply`: sent without waiting for an answer, which spares a round trip per request; "
+                        + "later requests on this node still see it (one connection per server, commands in "
+                        + "order), another node may for a moment see the previous access time, and a write lost "
+                        + "with a broken connection goes unnoticed (the session's life then counts from its "
+                        + "previous access). See storage.md."),
         JDBC_URL("jdbcUrl", "(none)",
                 "turns the durable tier on: the JDBC URL of the session database (PostgreSQL "
                         + "`jdbc:postgresql://…`, MariaDB `jdbc:mariadb://…`, MySQL `jdbc:mysql://…`, H2 server "
@@ -217,6 +226,7 @@ final class SessionConfig {
     private final boolean detectMutations;
     private final DurableTier durableTier;
     private final int decodedCacheSize;
+    private final boolean awaitAccessWrites;
 
     /**
      * The durable tier's settings: a JDBC URL (with user and password) or a JNDI name, never both.
@@ -245,10 +255,11 @@ final class SessionConfig {
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
             int maxSessionBytes, boolean lockTimeoutFails,
-            PathPatterns lockExclude, boolean detectMutations, int decodedCacheSize) {
+            PathPatterns lockExclude, boolean detectMutations, int decodedCacheSize, boolean awaitAccessWrites) {
         this(servers, keyPrefix, allowList, opTimeout, connectTimeout, cookieHttpOnly, cookieName, listeners,
                 keepAliveExclude, expiryGrace, expirySweep, urlTracking, concurrency, lockTimeout, lockTtl,
-                lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, decodedCacheSize, null);
+                lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, decodedCacheSize,
+                awaitAccessWrites, null);
     }
 
     private SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
@@ -257,9 +268,10 @@ final class SessionConfig {
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
             int maxSessionBytes, boolean lockTimeoutFails, PathPatterns lockExclude, boolean detectMutations,
-            int decodedCacheSize, DurableTier durableTier) {
+            int decodedCacheSize, boolean awaitAccessWrites, DurableTier durableTier) {
         this.durableTier = durableTier;
         this.decodedCacheSize = decodedCacheSize;
+        this.awaitAccessWrites = awaitAccessWrites;
         this.servers = List.copyOf(servers);
         this.keyPrefix = keyPrefix;
         this.allowList = allowList;
@@ -294,7 +306,7 @@ final class SessionConfig {
                 base.cookieName, base.listeners, base.keepAliveExclude, base.expiryGrace, base.expirySweep,
                 base.urlTracking, base.concurrency, base.lockTimeout, base.lockTtl, base.lockQueueMax,
                 base.maxSessionBytes, base.lockTimeoutFails, base.lockExclude, base.detectMutations,
-                base.decodedCacheSize, durableTier);
+                base.decodedCacheSize, base.awaitAccessWrites, durableTier);
     }
 
     /** The durable tier's settings, or null when neither {@code jdbcUrl} nor {@code dataSource} is given. */
@@ -399,11 +411,18 @@ final class SessionConfig {
                 parsePatterns(Param.LOCK_EXCLUDE, raw.apply(Param.LOCK_EXCLUDE)),
                 parseChoice(Param.MUTATION_DETECTION, raw.apply(Param.MUTATION_DETECTION), "compare",
                         Map.of("compare", true, "setAttribute", false)),
-                (int) parseRange(Param.DECODED_CACHE_SIZE, raw.apply(Param.DECODED_CACHE_SIZE), 2000, 0, 1_000_000));
+                (int) parseRange(Param.DECODED_CACHE_SIZE, raw.apply(Param.DECODED_CACHE_SIZE), 2000, 0, 1_000_000),
+                parseChoice(Param.ACCESS_WRITES, raw.apply(Param.ACCESS_WRITES), "wait",
+                        Map.of("wait", true, "noreply", false)));
     }
 
     int decodedCacheSize() {
         return decodedCacheSize;
+    }
+
+    /** Whether access-time writes (and lock releases) wait for memcached's answer: {@code accessWrites=wait}. */
+    boolean awaitAccessWrites() {
+        return awaitAccessWrites;
     }
 
     ConcurrencyMode concurrency() {

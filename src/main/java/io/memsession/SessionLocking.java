@@ -143,7 +143,7 @@ final class SessionLocking {
         UnansweredLock lock;
         while ((lock = unanswered.poll()) != null) {
             try {
-                store.release(lock.id(), lock.token());
+                store.release(lock.id(), lock.token(), LockStore.NOT_HELD);
             } catch (SessionStoreException e) {
                 unanswered.add(lock);
                 return;
@@ -190,6 +190,8 @@ final class SessionLocking {
         private final String token;
         private final LocalLock local;
         private boolean released;
+        /** The lock's version when this request last saw it hold the lock: its release needs no read then. */
+        private long heldVersion = LockStore.NOT_HELD;
 
         private HeldLock(String id, String token, LocalLock local) {
             this.id = id;
@@ -207,7 +209,8 @@ final class SessionLocking {
          */
         boolean isStillHeld() {
             try {
-                return store.isHeldBy(id, token);
+                heldVersion = store.heldVersion(id, token);
+                return heldVersion != LockStore.NOT_HELD;
             } catch (SessionStoreException e) {
                 metrics.recordStoreFailure();
                 LOG.warn("session lock could not be checked: {}", e.getMessage());
@@ -221,7 +224,7 @@ final class SessionLocking {
             }
             released = true;
             try {
-                store.release(id, token);
+                store.release(id, token, heldVersion);
             } catch (SessionStoreException e) {
                 metrics.recordStoreFailure();
                 LOG.warn("session lock could not be released and will expire after lockTtlSeconds ({} s): {}",

@@ -12,9 +12,20 @@ public interface LockStore {
     /** Takes the lock of session {@code id} for {@code owner} if nobody holds it; never waits. */
     boolean tryAcquire(String id, String owner, int ttlSeconds);
 
-    /** Whether {@code owner} still holds the lock (it may have expired and been taken by another). */
-    boolean isHeldBy(String id, String owner);
+    /** What {@link #heldVersion} answers when {@code owner} does not hold the lock, or it is not known. */
+    long NOT_HELD = -1;
 
-    /** Releases the lock if, and only if, {@code owner} still holds it. */
-    void release(String id, String owner);
+    /**
+     * The lock's current version when {@code owner} still holds it (it may have expired and been taken
+     * by another), else {@link #NOT_HELD}.
+     */
+    long heldVersion(String id, String owner);
+
+    /**
+     * Releases the lock if, and only if, {@code owner} still holds it.
+     *
+     * @param heldVersion what {@link #heldVersion} answered during this hold, so that the store can
+     *     release it conditionally without reading it again; {@link #NOT_HELD} when it was not asked
+     */
+    void release(String id, String owner, long heldVersion);
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 
 import com.google.code.yanf4j.core.Session;
 
+import net.rubyeye.xmemcached.CASOperation;
 import net.rubyeye.xmemcached.GetsResponse;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
@@ -82,6 +83,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     /** With one server, its address: no ring lookup per call. */
     private final InetSocketAddress onlyServer;
     private final ConnectionLosses connectionLosses;
+    private final boolean awaitAccessWrites;
 
     /**
      * Connects to the given servers; sessions are spread over several servers by consistent hashing.
@@ -91,6 +93,20 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
      */
     public MemcachedSessionStore(List<InetSocketAddress> servers, String keyPrefix, Duration opTimeout,
             Duration connectTimeout, Duration grace, Clock clock) {
+        this(servers, keyPrefix, opTimeout, connectTimeout, grace, clock, true);
+    }
+
+    /**
+     * Connects to the given servers; sessions are spread over several servers by consistent hashing.
+     *
+     * @param grace how long a document outlives its session's expiry, so that its end can be announced
+     * @param awaitAccessWrites whether an access-time write of an unchanged session, a keep-alive and a
+     *     lock release wait for memcached's answer; false sends them {@code noreply}
+     * @throws SessionStoreException when the client cannot be built
+     */
+    public MemcachedSessionStore(List<InetSocketAddress> servers, String keyPrefix, Duration opTimeout,
+            Duration connectTimeout, Duration grace, Clock clock, boolean awaitAccessWrites) {
+        this.awaitAccessWrites = awaitAccessWrites;
         this.keyPrefix = keyPrefix;
         this.opTimeoutMillis = opTimeout.toMillis();
         this.graceSeconds = (int) grace.toSeconds();
@@ -205,10 +221,20 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         }
         AccessRecord record = new AccessRecord(access.time(), access.maxInactiveSeconds(), renewedAt);
         int expiry = expiry(record.maxInactiveSeconds());
-        // the only record of this access: wait for it, so that the next request, on any node, sees it;
         // replace an existing record rather than set, so that one deleted by a concurrent invalidate
         // stays deleted
-        if (previous.lastAccessTime() == StoredSession.UNKNOWN_ACCESS_TIME) {
+        boolean absent = previous.lastAccessTime() == StoredSession.UNKNOWN_ACCESS_TIME;
+        if (!awaitAccessWrites) {
+            call(absent ? "add" : "replace", id, () -> {
+                if (absent) {
+                    client.addWithNoReply(accessKey(id), expiry, record.encode(), transcoder);
+                } else {
+                    client.replaceWithNoReply(accessKey(id), expiry, record.encode(), transcoder);
+                }
+                return null;
+            });
+        } else if (absent) {
+            // the only record of this access: wait for it, so that the next request, on any node, sees it
             call("add", id, () -> client.add(accessKey(id), expiry, record.encode(), transcoder, opTimeoutMillis));
         } else {
             call("replace", id, () -> client.replace(accessKey(id), expiry, record.encode(), transcoder,
@@ -233,8 +259,16 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         AccessRecord next = new AccessRecord(accessTime, current.maxInactiveSeconds(), renewedAt);
         // cas: an access record deleted meanwhile (invalidated) is not brought back; a concurrent
         // update already recorded an access at least as useful as this one
-        call("cas", id, () -> client.cas(accessKey(id), expiry(next.maxInactiveSeconds()), next.encode(), transcoder,
-                opTimeoutMillis, found.getCas()));
+        int expiry = expiry(next.maxInactiveSeconds());
+        if (awaitAccessWrites) {
+            call("cas", id, () -> client.cas(accessKey(id), expiry, next.encode(), transcoder, opTimeoutMillis,
+                    found.getCas()));
+        } else {
+            call("cas", id, () -> {
+                client.casWithNoReply(accessKey(id), expiry, found, new Replacement(next.encode()));
+                return null;
+            });
+        }
         return true;
     }
 
@@ -264,20 +298,35 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     }
 
     @Override
-    public boolean isHeldBy(String id, String owner) {
+    public long heldVersion(String id, String owner) {
         GetsResponse<byte[]> lock = call("gets", id, () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
-        return isOwnedBy(lock, owner);
+        return isOwnedBy(lock, owner) ? lock.getCas() : NOT_HELD;
     }
 
     @Override
-    public void release(String id, String owner) {
+    public void release(String id, String owner, long heldVersion) {
         // past the breaker: a lock this request took must not stay held for lockTtlSeconds because the
         // server failed for other requests meanwhile
-        GetsResponse<byte[]> lock = call("gets", null, () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
-        if (isOwnedBy(lock, owner)) {
-            // cas: if the lock expired and another owner took it since the gets, theirs stays
+        GetsResponse<byte[]> lock;
+        if (heldVersion == NOT_HELD) {
+            lock = call("gets", null, () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
+            if (!isOwnedBy(lock, owner)) {
+                return;
+            }
+        } else {
+            // seen held by this owner at that version: the lock item has not changed since unless it
+            // expired and was taken again, and then the cas below leaves the new holder's lock alone
+            lock = new GetsResponse<>(heldVersion, owner.getBytes(StandardCharsets.US_ASCII));
+        }
+        // cas: if the lock expired and another owner took it since it was read, theirs stays
+        if (awaitAccessWrites) {
             call("cas", null, () -> client.cas(lockKey(id), EXPIRED_NOW, lock.getValue(), transcoder, opTimeoutMillis,
                     lock.getCas()));
+        } else {
+            call("cas", null, () -> {
+                client.casWithNoReply(lockKey(id), EXPIRED_NOW, lock, new Replacement(lock.getValue()));
+                return null;
+            });
         }
     }
 
@@ -450,6 +499,19 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     }
 
     /** The access record's value: when the session was last used, its interval, when its life was renewed. */
+    /** The value of a {@code noreply} {@code cas}: sent once, with the {@code cas} of the gets it follows. */
+    private record Replacement(byte[] value) implements CASOperation<byte[]> {
+        @Override
+        public int getMaxTries() {
+            return 1;
+        }
+
+        @Override
+        public byte[] getNewValue(long currentCAS, byte[] currentValue) {
+            return value;
+        }
+    }
+
     private record AccessRecord(long time, int maxInactiveSeconds, long lifeRenewedAt) {
 
         static AccessRecord parse(GetsResponse<byte[]> response) {

@@ -580,6 +580,48 @@ abstract class AbstractSessionContractSuite {
     }
 
     @Test
+    void accessWritesNoreply_readsAndPlainRequestsOnEitherNode_keepTheSessionAlive() throws Exception {
+        ContainerNode c = extra(webapp("C").initParam("accessWrites", "noreply"));
+        ContainerNode d = extra(webapp("D").initParam("accessWrites", "noreply"));
+        create(c, "set:x:string:kept", "setMaxInactive:2");
+        for (boolean plain : new boolean[] {false, true}) {
+            // 3.6 s of one kind of request, interval 2 s: only their access writes can keep it alive
+            long end = System.nanoTime() + Duration.ofMillis(3600).toNanos();
+            int i = 0;
+            while (System.nanoTime() < end) {
+                ContainerNode node = i++ % 2 == 0 ? d : c;
+                if (plain) {
+                    assertEquals("ok", browser.get(node.url(ContainerNode.PLAIN)).p("plain"));
+                } else {
+                    assertEquals("kept", on(node, "get:false", "attr:x").p("attr.x"));
+                }
+                MemcachedProcess.pause(400);
+            }
+            Browser.Response r = on(c, "get:false", "attr:x");
+            assertEquals("present", r.p("session"), () -> (plain ? "plain requests" : "reads") + ": " + r);
+            assertEquals("kept", r.p("attr.x"));
+        }
+    }
+
+    @Test
+    void accessWritesNoreply_withLocks_releasesEveryLock_soTheOtherNodeNeverWaitsForItsExpiry() throws Exception {
+        ContainerNode c = extra(webapp("C").initParam("accessWrites", "noreply").initParam("concurrency", "lock")
+                .initParam("lockTimeoutMillis", "1000"));
+        ContainerNode d = extra(webapp("D").initParam("accessWrites", "noreply").initParam("concurrency", "lock")
+                .initParam("lockTimeoutMillis", "1000"));
+        String id = create(c, "set:n:int:0");
+        for (int i = 1; i <= 20; i++) {
+            ContainerNode node = i % 2 == 0 ? c : d;
+            Browser.Response r = i % 3 == 0 ? on(node, "get:false", "attr:n")
+                    : on(node, "get:false", "set:n:int:" + i);
+            assertEquals("present", r.p("session"), r::toString);
+        }
+        assertEquals("20", on(c, "get:false", "attr:n").p("attr.n"));
+        awaitMillis(Duration.ofSeconds(2), "the last request's lock released",
+                () -> memcached.rawGet(key(id) + ".l") == null);
+    }
+
+    @Test
     void requestsUnderKeepAliveExclude_doNotKeepTheSessionAlive_andCostNoMemcachedOperation() {
         shortLivedSession(2);
         List<String> excluded = List.of("/static/app.js", "/site.css", "/favicon.ico", "/static/img/logo.png");
