@@ -35,9 +35,14 @@ final class SessionConfig {
         SASL_USER("saslUser", "(none)",
                 "user name for memcached servers that require SASL authentication (`memcached -S`): memsession "
                         + "then speaks memcached's binary protocol and authenticates every connection to every server "
-                        + "with SASL PLAIN. Together with `saslPassword`. See [operations.md](operations.md)."),
+                        + "with SASL PLAIN. Together with `saslPassword` or `saslPasswordEnv`. See "
+                        + "[operations.md](operations.md)."),
         SASL_PASSWORD("saslPassword", "(none)",
                 "with `saslUser`: its password (never logged)."),
+        SASL_PASSWORD_ENV("saslPasswordEnv", "(none)",
+                "with `saslUser`, instead of `saslPassword`: the name of an environment variable of the "
+                        + "container's process that holds the password, so that it need not be written into "
+                        + "web.xml. A variable that is not set stops start-up."),
         KEY_PREFIX("keyPrefix", "`memsession:<context path>:`",
                 "prefix of every memcached key of this webapp, so that webapps sharing a memcached never "
                         + "see each other's sessions; printable ASCII without spaces, at most 200 characters. "
@@ -307,7 +312,8 @@ final class SessionConfig {
     /** Reads and validates every init-param of the filter. */
     static SessionConfig read(FilterConfig filterConfig) {
         Function<Param, String> raw = p -> trimToNull(filterConfig.getInitParameter(p.paramName()));
-        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw), parseSasl(raw));
+        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw),
+                parseSasl(raw, System::getenv));
     }
 
     /** {@code base} with the durable tier's and SASL's settings. */
@@ -324,20 +330,36 @@ final class SessionConfig {
         return sasl;
     }
 
-    /** {@code saslUser} and {@code saslPassword}: both or neither. */
-    static SaslCredentials parseSasl(Function<Param, String> raw) {
+    /**
+     * {@code saslUser} with a password from {@code saslPassword} or from the environment variable named by
+     * {@code saslPasswordEnv} (looked up with {@code environment}), or none of them.
+     */
+    static SaslCredentials parseSasl(Function<Param, String> raw, Function<String, String> environment) {
         String user = raw.apply(Param.SASL_USER);
         String password = raw.apply(Param.SASL_PASSWORD);
-        if (user == null && password == null) {
+        String variable = raw.apply(Param.SASL_PASSWORD_ENV);
+        if (user == null && password == null && variable == null) {
             return null;
         }
+        String passwordParams = "`" + Param.SASL_PASSWORD.paramName() + "` or `" + Param.SASL_PASSWORD_ENV.paramName()
+                + "`";
         if (user == null) {
-            throw invalid(Param.SASL_USER, null, "a user name whenever `" + Param.SASL_PASSWORD.paramName()
-                    + "` is given");
+            throw invalid(Param.SASL_USER, null, "a user name whenever " + passwordParams + " is given");
         }
-        if (password == null) {
-            throw invalid(Param.SASL_PASSWORD, null, "a password whenever `" + Param.SASL_USER.paramName()
-                    + "` is given");
+        if (password != null && variable != null) {
+            throw invalid(Param.SASL_PASSWORD_ENV, variable, "nothing when `" + Param.SASL_PASSWORD.paramName()
+                    + "` is given: the password comes from one place");
+        }
+        if (password == null && variable == null) {
+            throw invalid(Param.SASL_PASSWORD, null, "a password (or `" + Param.SASL_PASSWORD_ENV.paramName()
+                    + "`) whenever `" + Param.SASL_USER.paramName() + "` is given");
+        }
+        if (variable != null) {
+            password = environment.apply(variable);
+            if (password == null || password.isEmpty()) {
+                throw invalid(Param.SASL_PASSWORD_ENV, variable, "the name of an environment variable that is set"
+                        + " (this one is not, or is empty)");
+            }
         }
         return SaslCredentials.plain(user, password);
     }

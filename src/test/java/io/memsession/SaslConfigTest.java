@@ -16,8 +16,13 @@ import org.junit.jupiter.api.Test;
 import io.memsession.SessionConfig.Param;
 import io.memsession.store.SaslCredentials;
 
-/** {@code saslUser} and {@code saslPassword}: both or neither, and the password in no message. */
+/**
+ * {@code saslUser} with {@code saslPassword} or {@code saslPasswordEnv}, or none: every other combination
+ * names the parameter at fault, and the password appears in no message.
+ */
 class SaslConfigTest {
+
+    private static final Map<String, String> ENVIRONMENT = Map.of("MEMCACHED_PASSWORD", "from-env", "EMPTY", "");
 
     private static SaslCredentials parse(String... keyValues) {
         Map<String, String> values = new HashMap<>();
@@ -25,7 +30,7 @@ class SaslConfigTest {
             values.put(keyValues[i], keyValues[i + 1]);
         }
         Function<Param, String> raw = p -> values.get(p.paramName());
-        return SessionConfig.parseSasl(raw);
+        return SessionConfig.parseSasl(raw, ENVIRONMENT::get);
     }
 
     @Test
@@ -53,5 +58,35 @@ class SaslConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("saslUser", "web"));
         assertTrue(e.getMessage().startsWith("memsession init-param 'saslPassword' is missing; allowed:"),
                 e.getMessage());
+    }
+
+    @Test
+    void passwordFromTheEnvironment() {
+        assertNotNull(parse("saslUser", "web", "saslPasswordEnv", "MEMCACHED_PASSWORD"));
+    }
+
+    @Test
+    void unsetOrEmptyVariable_namesSaslPasswordEnv_andTheVariable() {
+        for (String variable : new String[] {"NOT_SET", "EMPTY"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> parse("saslUser", "web", "saslPasswordEnv", variable));
+            assertTrue(e.getMessage().startsWith("memsession init-param 'saslPasswordEnv' is '" + variable + "'"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void passwordAndVariableTogether_areRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("saslUser", "web", "saslPassword", "s3cret", "saslPasswordEnv", "MEMCACHED_PASSWORD"));
+        assertTrue(e.getMessage().startsWith("memsession init-param 'saslPasswordEnv'"), e.getMessage());
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+    }
+
+    @Test
+    void variableWithoutUser_namesSaslUser() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> parse("saslPasswordEnv", "MEMCACHED_PASSWORD"));
+        assertTrue(e.getMessage().startsWith("memsession init-param 'saslUser' is missing"), e.getMessage());
     }
 }
