@@ -146,6 +146,26 @@ class SaslMemcachedTest {
         }
     }
 
+    /** After memcached restarts (every connection lost), the node connects and authenticates again by itself. */
+    @Test
+    void afterARestart_theNodeAuthenticatesAgain() throws Exception {
+        ContainerNode a = node("A", PASSWORD, "wait");
+        try {
+            Browser before = new Browser();
+            get(before, a, "get:true", "set:who:string:before");
+            memcached.restart();
+            ItSupport.pollUntil(Duration.ofSeconds(20), "a session stored and read back after the restart", () -> {
+                Browser browser = new Browser();
+                Browser.Response created = browser.get(a.probe("get:true", "set:who:string:after"));
+                Browser.Response read = browser.get(a.probe("get:false", "attr:who"));
+                return created.status() == 200 && "after".equals(read.p("attr.who"));
+            });
+            assertEquals("null", before.get(a.probe("get:false")).p("session"), "the restart emptied memcached");
+        } finally {
+            a.stop();
+        }
+    }
+
     private static Browser.Response get(Browser browser, ContainerNode node, String... ops) {
         Browser.Response r = browser.get(node.probe(ops));
         assertEquals(200, r.status(), () -> node.name() + " answered " + r);
