@@ -60,6 +60,9 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     /** How long {@link #close} waits for the client's threads to end. */
     static final long CLOSE_WAIT_MILLIS = 5_000;
     private static final Logger LOG = LoggerFactory.getLogger(MemcachedSessionStore.class);
+    /** Never used itself, only cloned: a digest keeps state while it works. */
+    private static final MessageDigest SHA_256 = newSha256();
+    private static final Base64.Encoder KEY_ENCODER = Base64.getUrlEncoder().withoutPadding();
     /** The breaker key for "no server is connected": Xmemcached then fails every call at once. */
     private static final String NO_SERVER = "(no connected server)";
     static final String ACCESS_SUFFIX = ".a";
@@ -141,13 +144,14 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     @Override
     public Optional<StoredSession> load(String id) {
         String documentKey = documentKey(id);
+        String accessKey = documentKey + ACCESS_SUFFIX;
         Map<String, GetsResponse<byte[]>> found = call("gets", id,
-                () -> client.gets(List.of(documentKey, accessKey(id)), opTimeoutMillis, transcoder));
+                () -> client.gets(List.of(documentKey, accessKey), opTimeoutMillis, transcoder));
         GetsResponse<byte[]> document = found == null ? null : found.get(documentKey);
         if (document == null || document.getValue() == null) {
             return Optional.empty();
         }
-        AccessRecord access = AccessRecord.parse(found.get(accessKey(id)));
+        AccessRecord access = AccessRecord.parse(found.get(accessKey));
         return Optional.of(new StoredSession(document.getValue(), document.getCas(),
                 access == null ? StoredSession.UNKNOWN_ACCESS_TIME : access.time(),
                 access == null ? StoredSession.UNKNOWN_ACCESS_TIME : access.lifeRenewedAt()));
@@ -425,9 +429,22 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
 
     /** Base64url (no padding) of the SHA-256 of the id's ASCII bytes: 43 characters. */
     static String hashedId(String id) {
+        byte[] digest = sha256().digest(id.getBytes(StandardCharsets.US_ASCII));
+        return KEY_ENCODER.encodeToString(digest);
+    }
+
+    /** A fresh digest: a clone of one looked up once, which spares the provider lookup per key. */
+    private static MessageDigest sha256() {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+            return (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
