@@ -399,6 +399,19 @@ final class SharedSession implements HttpSession {
         return detached;
     }
 
+    /**
+     * Whether a save would write the document: exact for values only read (compared with their pristine
+     * copies), an upper bound once anything was set, removed or re-timed, which a save almost always
+     * writes. Lets a locked request skip asking memcached whether it still holds its lock when it has
+     * nothing to write.
+     */
+    boolean hasChanges() {
+        if (!isStored() || intervalChanged || !written.isEmpty()) {
+            return true;
+        }
+        return !handedOutMutable.isEmpty() && !pendingChanges().isEmpty();
+    }
+
     /** A cheap upper bound: false means {@link #pendingChanges()} is certainly empty. */
     boolean mayHaveChanges() {
         return !isStored() || intervalChanged || !written.isEmpty() || !handedOutMutable.isEmpty();
