@@ -117,6 +117,24 @@ ms_ensure_nutcracker() {
   ms_log "installed $(/usr/sbin/nutcracker --version 2>&1 | head -n 1)"
 }
 
+# Installs Cyrus SASL's tools (Debian package sasl2-bin: saslpasswd2) when missing, for SaslMemcachedTest,
+# which makes its own sasldb for a memcached started with -S; the saslauthd service the package brings is
+# left stopped and disabled (memcached reads the sasldb itself). Idempotent.
+ms_ensure_sasl2_bin() {
+  if [ -x /usr/sbin/saslpasswd2 ]; then
+    return 0
+  fi
+  ms_log "saslpasswd2 (sasl2-bin) not found"
+  local rc=0
+  ms_apt_install sasl2-bin || rc=$?
+  ms_disable_service saslauthd
+  if [ "$rc" -ne 0 ] || [ ! -x /usr/sbin/saslpasswd2 ]; then
+    ms_log "could not install sasl2-bin"
+    return 1
+  fi
+  ms_log "installed sasl2-bin"
+}
+
 # The nginx binary (Debian installs it in /usr/sbin, which a non-root PATH may lack), or nothing.
 ms_nginx_bin() {
   if command -v nginx >/dev/null 2>&1; then

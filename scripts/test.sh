@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # THE test command: installs what the tests run when missing (memcached; nutcracker, i.e. twemproxy,
-# for the proxy test; PostgreSQL and MariaDB for
+# for the proxy test; sasl2-bin for the SASL test; PostgreSQL and MariaDB for
 # the durable tier's tests; nginx, chromium and chromium-driver for the browser test; all Debian
 # packages, no service left running: the tests start their own servers on free loopback ports), then
 # runs the Maven build with every test, then builds the demo WAR and runs the browser test against the
@@ -15,6 +15,7 @@ cd "$ROOT"
 
 ms_ensure_memcached
 ms_ensure_nutcracker
+ms_ensure_sasl2_bin
 ms_ensure_databases
 ms_ensure_nginx
 ms_ensure_chromium

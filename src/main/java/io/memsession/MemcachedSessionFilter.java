@@ -108,7 +108,8 @@ public final class MemcachedSessionFilter implements Filter {
         boolean announceEnds = !listeners.isEmpty() || !config.allowList().isEmpty();
         ExpiryWatch expiryWatch = announceEnds ? new ExpiryWatch(EXPIRY_WATCH_CAPACITY) : ExpiryWatch.DISABLED;
         MemcachedSessionStore memcached = new MemcachedSessionStore(config.servers(), config.keyPrefix(),
-                config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock, config.awaitAccessWrites());
+                config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock, config.awaitAccessWrites(),
+                config.sasl());
         store = memcached;
         TieredSessionStore tier = null;
         if (config.durableTier() != null) {
@@ -154,8 +155,8 @@ public final class MemcachedSessionFilter implements Filter {
             destroy();
             throw new ServletException("memsession could not start: " + e.getMessage(), e);
         }
-        LOG.info("memsession started for context '{}': servers {}, key prefix '{}'{}", context.getContextPath(),
-                config.servers(), config.keyPrefix(),
+        LOG.info("memsession started for context '{}': servers {}{}, key prefix '{}'{}", context.getContextPath(),
+                config.servers(), config.sasl() == null ? "" : " (" + config.sasl() + ")", config.keyPrefix(),
                 config.durableTier() == null ? "" : ", durable tier " + config.durableTier());
     }
 

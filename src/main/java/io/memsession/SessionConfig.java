@@ -15,6 +15,8 @@ import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
 
+import io.memsession.store.SaslCredentials;
+
 /**
  * Every init-param of {@link MemcachedSessionFilter}, parsed and validated once at {@code init}.
  *
@@ -30,6 +32,12 @@ final class SessionConfig {
                 "memcached servers as `host:port`, separated by spaces or commas; sessions are spread "
                         + "over several servers by consistent hashing. IPv6 as `[::1]:11211`. A twemproxy (nutcracker) "
                         + "address works too: see [operations.md](operations.md)."),
+        SASL_USER("saslUser", "(none)",
+                "user name for memcached servers that require SASL authentication (`memcached -S`): memsession "
+                        + "then speaks memcached's binary protocol and authenticates every connection to every server "
+                        + "with SASL PLAIN. Together with `saslPassword`. See [operations.md](operations.md)."),
+        SASL_PASSWORD("saslPassword", "(none)",
+                "with `saslUser`: its password (never logged)."),
         KEY_PREFIX("keyPrefix", "`memsession:<context path>:`",
                 "prefix of every memcached key of this webapp, so that webapps sharing a memcached never "
                         + "see each other's sessions; printable ASCII without spaces, at most 200 characters. "
@@ -227,6 +235,7 @@ final class SessionConfig {
     private final DurableTier durableTier;
     private final int decodedCacheSize;
     private final boolean awaitAccessWrites;
+    private final SaslCredentials sasl;
 
     /**
      * The durable tier's settings: a JDBC URL (with user and password) or a JNDI name, never both.
@@ -259,7 +268,7 @@ final class SessionConfig {
         this(servers, keyPrefix, allowList, opTimeout, connectTimeout, cookieHttpOnly, cookieName, listeners,
                 keepAliveExclude, expiryGrace, expirySweep, urlTracking, concurrency, lockTimeout, lockTtl,
                 lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, decodedCacheSize,
-                awaitAccessWrites, null);
+                awaitAccessWrites, null, null);
     }
 
     private SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
@@ -268,8 +277,9 @@ final class SessionConfig {
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
             int maxSessionBytes, boolean lockTimeoutFails, PathPatterns lockExclude, boolean detectMutations,
-            int decodedCacheSize, boolean awaitAccessWrites, DurableTier durableTier) {
+            int decodedCacheSize, boolean awaitAccessWrites, DurableTier durableTier, SaslCredentials sasl) {
         this.durableTier = durableTier;
+        this.sasl = sasl;
         this.decodedCacheSize = decodedCacheSize;
         this.awaitAccessWrites = awaitAccessWrites;
         this.servers = List.copyOf(servers);
@@ -297,16 +307,39 @@ final class SessionConfig {
     /** Reads and validates every init-param of the filter. */
     static SessionConfig read(FilterConfig filterConfig) {
         Function<Param, String> raw = p -> trimToNull(filterConfig.getInitParameter(p.paramName()));
-        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw));
+        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw), parseSasl(raw));
     }
 
-    /** {@code base} with the durable tier's settings. */
-    private SessionConfig(SessionConfig base, DurableTier durableTier) {
+    /** {@code base} with the durable tier's and SASL's settings. */
+    private SessionConfig(SessionConfig base, DurableTier durableTier, SaslCredentials sasl) {
         this(base.servers, base.keyPrefix, base.allowList, base.opTimeout, base.connectTimeout, base.cookieHttpOnly,
                 base.cookieName, base.listeners, base.keepAliveExclude, base.expiryGrace, base.expirySweep,
                 base.urlTracking, base.concurrency, base.lockTimeout, base.lockTtl, base.lockQueueMax,
                 base.maxSessionBytes, base.lockTimeoutFails, base.lockExclude, base.detectMutations,
-                base.decodedCacheSize, base.awaitAccessWrites, durableTier);
+                base.decodedCacheSize, base.awaitAccessWrites, durableTier, sasl);
+    }
+
+    /** The credentials for memcached servers that require SASL, or null for none (text protocol). */
+    SaslCredentials sasl() {
+        return sasl;
+    }
+
+    /** {@code saslUser} and {@code saslPassword}: both or neither. */
+    static SaslCredentials parseSasl(Function<Param, String> raw) {
+        String user = raw.apply(Param.SASL_USER);
+        String password = raw.apply(Param.SASL_PASSWORD);
+        if (user == null && password == null) {
+            return null;
+        }
+        if (user == null) {
+            throw invalid(Param.SASL_USER, null, "a user name whenever `" + Param.SASL_PASSWORD.paramName()
+                    + "` is given");
+        }
+        if (password == null) {
+            throw invalid(Param.SASL_PASSWORD, null, "a password whenever `" + Param.SASL_USER.paramName()
+                    + "` is given");
+        }
+        return SaslCredentials.plain(user, password);
     }
 
     /** The durable tier's settings, or null when neither {@code jdbcUrl} nor {@code dataSource} is given. */

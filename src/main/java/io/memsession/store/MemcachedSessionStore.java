@@ -109,6 +109,21 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
      */
     public MemcachedSessionStore(List<InetSocketAddress> servers, String keyPrefix, Duration opTimeout,
             Duration connectTimeout, Duration grace, Clock clock, boolean awaitAccessWrites) {
+        this(servers, keyPrefix, opTimeout, connectTimeout, grace, clock, awaitAccessWrites, null);
+    }
+
+    /**
+     * Connects to the given servers; sessions are spread over several servers by consistent hashing.
+     *
+     * @param grace how long a document outlives its session's expiry, so that its end can be announced
+     * @param awaitAccessWrites whether an access-time write of an unchanged session, a keep-alive and a
+     *     lock release wait for memcached's answer; false sends them {@code noreply}
+     * @param sasl credentials for servers that require SASL (binary protocol), or null (text protocol)
+     * @throws SessionStoreException when the client cannot be built
+     */
+    public MemcachedSessionStore(List<InetSocketAddress> configuredServers, String keyPrefix, Duration opTimeout,
+            Duration connectTimeout, Duration grace, Clock clock, boolean awaitAccessWrites, SaslCredentials sasl) {
+        List<InetSocketAddress> servers = sasl == null ? configuredServers : sasl.addresses(configuredServers);
         this.awaitAccessWrites = awaitAccessWrites;
         this.keyPrefix = keyPrefix;
         this.opTimeoutMillis = opTimeout.toMillis();
@@ -122,6 +137,9 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         builder.setSessionLocator(locator);
         builder.setTranscoder(transcoder);
         builder.setName("memsession");
+        if (sasl != null) {
+            sasl.configure(builder, servers);
+        }
         this.connectionLosses = new ConnectionLosses(servers);
         builder.addStateListener(connectionLosses.listener());
         Set<Thread> before = liveThreads();

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 public final class MemcachedProcess implements AutoCloseable {
 
     private static final String BINARY = "/usr/bin/memcached";
+    private static final String SASLPASSWD = "/usr/sbin/saslpasswd2";
     private static final Duration START_DEADLINE = Duration.ofSeconds(10);
     private static final int SOCKET_TIMEOUT_MILLIS = 2000;
 
@@ -41,21 +42,53 @@ public final class MemcachedProcess implements AutoCloseable {
 
     private final int port;
     private final Path log;
+    /** With SASL: the directory of memcached.conf and the sasldb (SASL_CONF_PATH); else null. */
+    private final Path saslDir;
     private Process process;
 
-    private MemcachedProcess(int port) throws IOException {
+    private MemcachedProcess(int port, Path saslDir) throws IOException {
         this.port = port;
+        this.saslDir = saslDir;
         this.log = Files.createTempFile("memcached-it-" + port + "-", ".log");
     }
 
     /** Starts memcached on a free loopback port and waits until it answers {@code version}. */
     public static MemcachedProcess start() {
         try {
-            MemcachedProcess m = new MemcachedProcess(freeLoopbackPort());
+            MemcachedProcess m = new MemcachedProcess(freeLoopbackPort(), null);
             m.launch();
             return m;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts memcached with SASL ({@code -S}, binary protocol only) on a free loopback port, accepting
+     * {@code user} with {@code password} by PLAIN from a sasldb of its own (made with Debian's
+     * {@code saslpasswd2}, package sasl2-bin), and waits until it answers a binary {@code version}.
+     */
+    public static MemcachedProcess startWithSasl(String user, String password) {
+        try {
+            Path dir = Files.createTempDirectory("memcached-sasl-");
+            Path sasldb = dir.resolve("sasldb2");
+            Files.writeString(dir.resolve("memcached.conf"), "mech_list: plain\nsasldb_path: " + sasldb + "\n");
+            Process passwd = new ProcessBuilder(SASLPASSWD, "-a", "memcached", "-c", "-p", "-f", sasldb.toString(),
+                    user).redirectErrorStream(true).start();
+            passwd.getOutputStream().write(password.getBytes(StandardCharsets.UTF_8));
+            passwd.getOutputStream().close();
+            String output = new String(passwd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!passwd.waitFor(10, TimeUnit.SECONDS) || passwd.exitValue() != 0) {
+                throw new IllegalStateException(SASLPASSWD + " failed (Debian package sasl2-bin): " + output);
+            }
+            MemcachedProcess m = new MemcachedProcess(freeLoopbackPort(), dir);
+            m.launch();
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -75,8 +108,14 @@ public final class MemcachedProcess implements AutoCloseable {
             cmd.add("-u");
             cmd.add("root");
         }
+        if (saslDir != null) {
+            cmd.add("-S");
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (saslDir != null) {
+            pb.environment().put("SASL_CONF_PATH", saslDir.toString());
+        }
         process = pb.start();
         long deadline = System.nanoTime() + START_DEADLINE.toNanos();
         IOException last = null;
@@ -86,8 +125,7 @@ public final class MemcachedProcess implements AutoCloseable {
                         + ": " + logText());
             }
             try {
-                String v = version();
-                if (v.startsWith("VERSION")) {
+                if (saslDir != null ? binaryVersionAnswers() : version().startsWith("VERSION")) {
                     return;
                 }
             } catch (IOException e) {
@@ -250,8 +288,28 @@ public final class MemcachedProcess implements AutoCloseable {
         stop();
         try {
             Files.deleteIfExists(log);
+            if (saslDir != null) {
+                Files.deleteIfExists(saslDir.resolve("memcached.conf"));
+                Files.deleteIfExists(saslDir.resolve("sasldb2"));
+                Files.deleteIfExists(saslDir);
+            }
         } catch (IOException ignored) {
             // a temp file left behind is harmless
+        }
+    }
+
+    /**
+     * A binary-protocol {@code version} (opcode 0x0b, which memcached answers before authentication):
+     * whether a response header came back.
+     */
+    private boolean binaryVersionAnswers() throws IOException {
+        try (Conn c = new Conn()) {
+            byte[] request = new byte[24];
+            request[0] = (byte) 0x80;
+            request[1] = 0x0b;
+            c.send(request);
+            byte[] header = c.bytes(24);
+            return header[0] == (byte) 0x81 && header[1] == 0x0b && header[6] == 0 && header[7] == 0;
         }
     }
 
