@@ -82,6 +82,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     /** With one server, its address: no ring lookup per call. */
     private final InetSocketAddress onlyServer;
     private final ConnectionLosses connectionLosses;
+    private final ServerStatistics statistics;
 
     /**
      * Connects to the given servers; sessions are spread over several servers by consistent hashing.
@@ -105,6 +106,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         builder.setName("memsession");
         this.connectionLosses = new ConnectionLosses(servers);
         builder.addStateListener(connectionLosses.listener());
+        this.statistics = new ServerStatistics(servers, breakers, connectionLosses);
         Set<Thread> before = liveThreads();
         try {
             this.client = builder.build();
@@ -273,11 +275,12 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     public void release(String id, String owner) {
         // past the breaker: a lock this request took must not stay held for lockTtlSeconds because the
         // server failed for other requests meanwhile
-        GetsResponse<byte[]> lock = call("gets", null, () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
+        GetsResponse<byte[]> lock = callPastBreaker("gets", id, () -> client.gets(lockKey(id), opTimeoutMillis,
+                transcoder));
         if (isOwnedBy(lock, owner)) {
             // cas: if the lock expired and another owner took it since the gets, theirs stays
-            call("cas", null, () -> client.cas(lockKey(id), EXPIRED_NOW, lock.getValue(), transcoder, opTimeoutMillis,
-                    lock.getCas()));
+            callPastBreaker("cas", id, () -> client.cas(lockKey(id), EXPIRED_NOW, lock.getValue(), transcoder,
+                    opTimeoutMillis, lock.getCas()));
         }
     }
 
@@ -297,6 +300,11 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
             client.deleteWithNoReply(accessKey(id));
             return null;
         });
+    }
+
+    /** Errors, timeouts and breaker state of each configured server. */
+    public ServerStatistics serverStatistics() {
+        return statistics;
     }
 
     /** How many times this node lost its connection to each server since it started. */
@@ -384,12 +392,18 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         }
     }
 
-    /**
-     * Runs one client call for session {@code id}, through the breaker of the server that holds it
-     * ({@code id} null: past the breaker).
-     */
+    /** Runs one client call for session {@code id}, through the breaker of the server that holds it. */
     private <T> T call(String command, String id, MemcachedCall<T> call) {
-        ServerBreakers.Breaker breaker = id == null ? null : breakers.of(serverOf(id));
+        return call(command, id, true, call);
+    }
+
+    /** Runs one client call for session {@code id} whatever the state of its server's breaker. */
+    private <T> T callPastBreaker(String command, String id, MemcachedCall<T> call) {
+        return call(command, id, false, call);
+    }
+
+    private <T> T call(String command, String id, boolean throughBreaker, MemcachedCall<T> call) {
+        ServerBreakers.Breaker breaker = throughBreaker ? breakers.of(serverOf(id)) : null;
         if (breaker != null && !breaker.allowsCall()) {
             throw new SessionStoreException("memcached " + breaker.server() + " did not answer a moment ago; not asked"
                     + " again for " + breaker.refusingForMillis() + " ms", null);
@@ -401,10 +415,12 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
             }
             return result;
         } catch (TimeoutException e) {
+            statistics.timedOut(breaker != null ? breaker.server() : serverOf(id));
             serverFailed(breaker);
             throw new SessionStoreException("memcached " + command + " timed out after "
                     + opTimeoutMillis + " ms", e);
         } catch (MemcachedException e) {
+            statistics.failed(breaker != null ? breaker.server() : serverOf(id));
             serverFailed(breaker);
             throw new SessionStoreException("memcached " + command + " failed", e);
         } catch (IllegalArgumentException e) {
