@@ -80,6 +80,8 @@ public final class MemcachedSessionFilter implements Filter {
     private DurableSweeper durableSweeper;
     /** The metrics' JMX registration; null before init. */
     private MetricsRegistration metricsRegistration;
+    /** The metrics' Micrometer binding; null before init. */
+    private MeterRegistration meterRegistration;
     private Clock clock;
 
     /**
@@ -101,7 +103,6 @@ public final class MemcachedSessionFilter implements Filter {
         }
         ServletContext context = filterConfig.getServletContext();
         clock = Clock.systemUTC();
-        SessionMetrics metrics = new SessionMetrics();
         AttributeCodec attributeCodec = new AttributeCodec(config.allowList());
         SessionListeners listeners = new SessionListeners(config.listeners());
         // announcing ends costs memcached work; only worth it when someone can hear it
@@ -111,6 +112,7 @@ public final class MemcachedSessionFilter implements Filter {
                 config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock, config.awaitAccessWrites(),
                 config.sasl());
         store = memcached;
+        SessionMetrics metrics = new SessionMetrics(memcached.serverStatistics());
         TieredSessionStore tier = null;
         if (config.durableTier() != null) {
             try {
@@ -150,6 +152,8 @@ public final class MemcachedSessionFilter implements Filter {
             context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
             metricsRegistration = MetricsRegistration.register(metrics, memcached.connectionLosses(),
                     context.getContextPath());
+            meterRegistration = MeterRegistration.register(metrics, context.getContextPath(),
+                    MemcachedSessionFilter.class.getClassLoader());
         } catch (RuntimeException e) {
             // init fails after the client started: stop what it started, or its threads outlive the webapp
             destroy();
@@ -247,6 +251,9 @@ public final class MemcachedSessionFilter implements Filter {
         try {
             if (metricsRegistration != null) {
                 metricsRegistration.close();
+            }
+            if (meterRegistration != null) {
+                meterRegistration.close();
             }
             if (expirySweeper != null) {
                 expirySweeper.close();

@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import io.memsession.store.BurstLog;
 import io.memsession.store.SaveOutcome;
 import io.memsession.store.SessionStore;
 import io.memsession.store.SessionStore.Access;
@@ -130,14 +131,17 @@ final class SessionRepository {
             return Lookup.UNAVAILABLE;
         }
         if (found == null) {
+            metrics.recordLoadOutcome(false);
             return Lookup.ABSENT;
         }
         SessionRecord record = found.record();
         long lastAccess = found.lastAccess();
         if (hasExpired(record.maxInactiveInterval(), lastAccess)) {
+            metrics.recordLoadOutcome(false);
             end(id, record, found.stored());
             return Lookup.ABSENT;
         }
+        metrics.recordLoadOutcome(true);
         SharedSession session = toSession(found, record.withLastAccessedTime(lastAccess));
         expiryWatch.observe(id, lastAccess, record.maxInactiveInterval());
         session.activated();
@@ -161,6 +165,7 @@ final class SessionRepository {
         SessionRecord fresh = new SessionRecord(ids.newId(), requestTime, requestTime, defaultMaxInactiveInterval,
                 Map.of());
         SharedSession session = SharedSession.created(services, this, fresh);
+        metrics.recordCreated();
         session.listeners().sessionCreated(session);
         return session;
     }
@@ -183,12 +188,16 @@ final class SessionRepository {
             boolean writing = !session.isStored() || !delta.isEmpty();
             Access access = writing ? new Access(requestTime, session.getMaxInactiveInterval(), principal.get())
                     : new Access(requestTime, session.getMaxInactiveInterval());
+            long started = System.nanoTime();
             if (!session.isStored()) {
                 createInStore(session, delta, access);
+                metrics.recordSaveLatency(System.nanoTime() - started);
             } else if (!delta.isEmpty() && mode == ConcurrencyMode.NONE) {
                 overwriteInStore(session, delta, access);
+                metrics.recordSaveLatency(System.nanoTime() - started);
             } else if (!delta.isEmpty()) {
                 mergeIntoStore(session, delta, access);
+                metrics.recordSaveLatency(System.nanoTime() - started);
             } else if (recordAccessIfUnchanged) {
                 metrics.recordTouch();
                 store.touch(session.getId(), session.loadedFrom(), access);
@@ -288,6 +297,7 @@ final class SessionRepository {
             session.discard();
             return;
         }
+        metrics.recordInvalidated();
         if (!session.isStored()) {
             session.end();
             return;
@@ -355,6 +365,7 @@ final class SessionRepository {
 
     /** Announces (if this node wins the claim) and deletes an expired session. */
     private void end(String id, SessionRecord record, StoredSession stored) {
+        metrics.recordExpired();
         expiryWatch.forget(id);
         try {
             if (expiryWatch.isEnabled() && store.claimEnd(id)) {
@@ -471,6 +482,7 @@ final class SessionRepository {
         if (document.length > maxDocumentBytes) {
             throw new SessionTooLargeException(document.length, maxDocumentBytes, largestAttributes(record));
         }
+        metrics.recordBytesWritten(document.length);
         return document;
     }
 
@@ -578,6 +590,7 @@ final class SessionRepository {
         if (stored.isEmpty()) {
             return null;
         }
+        metrics.recordBytesRead(stored.get().document().length);
         DecodedSessionCache.Entry cached = decoded.lookup(id, stored.get().document());
         SessionRecord record = cached != null ? cached.record() : decodeOrNull(id, stored.get());
         if (record == null) {

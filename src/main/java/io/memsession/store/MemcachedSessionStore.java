@@ -87,6 +87,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     private final InetSocketAddress onlyServer;
     private final ConnectionLosses connectionLosses;
     private final boolean awaitAccessWrites;
+    private final ServerStatistics statistics;
 
     /**
      * Connects to the given servers; sessions are spread over several servers by consistent hashing.
@@ -142,6 +143,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         }
         this.connectionLosses = new ConnectionLosses(servers);
         builder.addStateListener(connectionLosses.listener());
+        this.statistics = new ServerStatistics(servers, breakers, connectionLosses);
         Set<Thread> before = liveThreads();
         try {
             this.client = builder.build();
@@ -331,7 +333,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         // server failed for other requests meanwhile
         GetsResponse<byte[]> lock;
         if (heldVersion == NOT_HELD) {
-            lock = call("gets", null, () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
+            lock = callPastBreaker("gets", id, () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
             if (!isOwnedBy(lock, owner)) {
                 return;
             }
@@ -342,10 +344,10 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         }
         // cas: if the lock expired and another owner took it since it was read, theirs stays
         if (awaitAccessWrites) {
-            call("cas", null, () -> client.cas(lockKey(id), EXPIRED_NOW, lock.getValue(), transcoder, opTimeoutMillis,
-                    lock.getCas()));
+            callPastBreaker("cas", id, () -> client.cas(lockKey(id), EXPIRED_NOW, lock.getValue(), transcoder,
+                    opTimeoutMillis, lock.getCas()));
         } else {
-            call("cas", null, () -> {
+            callPastBreaker("cas", id, () -> {
                 client.casWithNoReply(lockKey(id), EXPIRED_NOW, lock, new Replacement(lock.getValue()));
                 return null;
             });
@@ -368,6 +370,11 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
             client.deleteWithNoReply(accessKey(id));
             return null;
         });
+    }
+
+    /** Errors, timeouts and breaker state of each configured server. */
+    public ServerStatistics serverStatistics() {
+        return statistics;
     }
 
     /** How many times this node lost its connection to each server since it started. */
@@ -468,12 +475,18 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         }
     }
 
-    /**
-     * Runs one client call for session {@code id}, through the breaker of the server that holds it
-     * ({@code id} null: past the breaker).
-     */
+    /** Runs one client call for session {@code id}, through the breaker of the server that holds it. */
     private <T> T call(String command, String id, MemcachedCall<T> call) {
-        ServerBreakers.Breaker breaker = id == null ? null : breakers.of(serverOf(id));
+        return call(command, id, true, call);
+    }
+
+    /** Runs one client call for session {@code id} whatever the state of its server's breaker. */
+    private <T> T callPastBreaker(String command, String id, MemcachedCall<T> call) {
+        return call(command, id, false, call);
+    }
+
+    private <T> T call(String command, String id, boolean throughBreaker, MemcachedCall<T> call) {
+        ServerBreakers.Breaker breaker = throughBreaker ? breakers.of(serverOf(id)) : null;
         if (breaker != null && !breaker.allowsCall()) {
             throw new SessionStoreException("memcached " + breaker.server() + " did not answer a moment ago; not asked"
                     + " again for " + breaker.refusingForMillis() + " ms", null);
@@ -485,10 +498,12 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
             }
             return result;
         } catch (TimeoutException e) {
+            statistics.timedOut(breaker != null ? breaker.server() : serverOf(id));
             serverFailed(breaker);
             throw new SessionStoreException("memcached " + command + " timed out after "
                     + opTimeoutMillis + " ms", e);
         } catch (MemcachedException e) {
+            statistics.failed(breaker != null ? breaker.server() : serverOf(id));
             serverFailed(breaker);
             throw new SessionStoreException("memcached " + command + " failed", e);
         } catch (IllegalArgumentException e) {
