@@ -107,6 +107,12 @@ final class SessionConfig {
                         + "client takes). A save over it is dropped: the copy stored before stays, the save is "
                         + "logged at WARN with the three largest attributes and their sizes, and counted "
                         + "(`oversizedSaves`)."),
+        COMPRESS_ABOVE_BYTES("compressAboveBytes", "0",
+                "session documents larger than this many bytes are stored compressed (zlib, the fastest level), "
+                        + "when that makes them smaller (0 to 1047552; 0: never). `maxSessionBytes` then applies to the "
+                        + "compressed size, and a document of more than 4 MiB uncompressed is refused whatever it "
+                        + "compresses to. Every node reads compressed documents whatever its own setting. See "
+                        + "[operations.md](operations.md#sizing) for what it costs and gains."),
         LOCK_QUEUE_MAX("lockQueueMax", "8",
                 "with `concurrency=lock`: how many requests of one session may wait for its lock on one "
                         + "node (0 to 1000). More get the `lockTimeoutAction` answer at once (503, or read-only), "
@@ -212,6 +218,7 @@ final class SessionConfig {
     private final Duration lockTtl;
     private final int lockQueueMax;
     private final int maxSessionBytes;
+    private final int compressAboveBytes;
     private final boolean lockTimeoutFails;
     private final PathPatterns lockExclude;
     private final boolean detectMutations;
@@ -248,7 +255,8 @@ final class SessionConfig {
             PathPatterns lockExclude, boolean detectMutations, int decodedCacheSize) {
         this(servers, keyPrefix, allowList, opTimeout, connectTimeout, cookieHttpOnly, cookieName, listeners,
                 keepAliveExclude, expiryGrace, expirySweep, urlTracking, concurrency, lockTimeout, lockTtl,
-                lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, decodedCacheSize, null);
+                lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, decodedCacheSize, null,
+                0);
     }
 
     private SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
@@ -257,8 +265,9 @@ final class SessionConfig {
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
             int maxSessionBytes, boolean lockTimeoutFails, PathPatterns lockExclude, boolean detectMutations,
-            int decodedCacheSize, DurableTier durableTier) {
+            int decodedCacheSize, DurableTier durableTier, int compressAboveBytes) {
         this.durableTier = durableTier;
+        this.compressAboveBytes = compressAboveBytes;
         this.decodedCacheSize = decodedCacheSize;
         this.servers = List.copyOf(servers);
         this.keyPrefix = keyPrefix;
@@ -285,16 +294,18 @@ final class SessionConfig {
     /** Reads and validates every init-param of the filter. */
     static SessionConfig read(FilterConfig filterConfig) {
         Function<Param, String> raw = p -> trimToNull(filterConfig.getInitParameter(p.paramName()));
-        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw));
+        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw),
+                (int) parseRange(Param.COMPRESS_ABOVE_BYTES, raw.apply(Param.COMPRESS_ABOVE_BYTES), 0, 0,
+                        SessionRepository.MAX_DOCUMENT_BYTES));
     }
 
-    /** {@code base} with the durable tier's settings. */
-    private SessionConfig(SessionConfig base, DurableTier durableTier) {
+    /** {@code base} with the durable tier's settings and the compression threshold. */
+    private SessionConfig(SessionConfig base, DurableTier durableTier, int compressAboveBytes) {
         this(base.servers, base.keyPrefix, base.allowList, base.opTimeout, base.connectTimeout, base.cookieHttpOnly,
                 base.cookieName, base.listeners, base.keepAliveExclude, base.expiryGrace, base.expirySweep,
                 base.urlTracking, base.concurrency, base.lockTimeout, base.lockTtl, base.lockQueueMax,
                 base.maxSessionBytes, base.lockTimeoutFails, base.lockExclude, base.detectMutations,
-                base.decodedCacheSize, durableTier);
+                base.decodedCacheSize, durableTier, compressAboveBytes);
     }
 
     /** The durable tier's settings, or null when neither {@code jdbcUrl} nor {@code dataSource} is given. */
@@ -420,6 +431,11 @@ final class SessionConfig {
 
     int maxSessionBytes() {
         return maxSessionBytes;
+    }
+
+    /** Documents larger than this are stored compressed; 0: none. */
+    int compressAboveBytes() {
+        return compressAboveBytes;
     }
 
     int lockQueueMax() {
