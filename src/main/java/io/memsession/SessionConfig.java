@@ -104,14 +104,15 @@ final class SessionConfig {
                         + "request: a request that outlives its lock saves nothing (logged)."),
         MAX_SESSION_BYTES("maxSessionBytes", "1047552",
                 "largest encoded session that is stored, in bytes (1024 to 1047552, the most the memcached "
-                        + "client takes). A save over it is dropped: the copy stored before stays, the save is "
-                        + "logged at WARN with the three largest attributes and their sizes, and counted "
-                        + "(`oversizedSaves`)."),
+                        + "client takes). `setAttribute` of a value that would certainly take the session over it "
+                        + "throws `IllegalStateException` and sets nothing; a save over it (grown by changes in place) "
+                        + "is dropped: the copy stored before stays, the save is logged at WARN with the three largest "
+                        + "attributes and their sizes, and counted (`oversizedSaves`). See [limits.md](limits.md)."),
         COMPRESS_ABOVE_BYTES("compressAboveBytes", "0",
                 "session documents larger than this many bytes are stored compressed (zlib, the fastest level), "
                         + "when that makes them smaller (0 to 1047552; 0: never). `maxSessionBytes` then applies to the "
-                        + "compressed size, and a document of more than 4 MiB uncompressed is refused whatever it "
-                        + "compresses to. Every node reads compressed documents whatever its own setting. See "
+                        + "compressed size, and a document of more than 4190208 bytes uncompressed is refused whatever "
+                        + "it compresses to. Every node reads compressed documents whatever its own setting. See "
                         + "[operations.md](operations.md#sizing) for what it costs and gains."),
         LOCK_QUEUE_MAX("lockQueueMax", "8",
                 "with `concurrency=lock`: how many requests of one session may wait for its lock on one "
