@@ -126,9 +126,11 @@ public final class MemcachedSessionFilter implements Filter {
             store = tier;
         }
         try {
-            SessionCodec sessionCodec = new SessionCodec(attributeCodec);
+            DocumentCompression compression = new DocumentCompression(config.compressAboveBytes());
+            SessionCodec sessionCodec = new SessionCodec(attributeCodec, compression);
             repository = new SessionRepository(store, sessionCodec,
-                    new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
+                    new SessionServices(context, attributeCodec, listeners, config.detectMutations(),
+                            new SessionSizeLimit(config.maxSessionBytes(), compression)),
                     new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics,
                     expiryWatch, config.concurrency(), config.maxSessionBytes(),
                     new DecodedSessionCache(config.decodedCacheSize()));

@@ -112,9 +112,16 @@ final class SessionConfig {
                         + "request: a request that outlives its lock saves nothing (logged)."),
         MAX_SESSION_BYTES("maxSessionBytes", "1047552",
                 "largest encoded session that is stored, in bytes (1024 to 1047552, the most the memcached "
-                        + "client takes). A save over it is dropped: the copy stored before stays, the save is "
-                        + "logged at WARN with the three largest attributes and their sizes, and counted "
-                        + "(`oversizedSaves`)."),
+                        + "client takes). `setAttribute` of a value that would certainly take the session over it "
+                        + "throws `IllegalStateException` and sets nothing; a save over it (grown by changes in place) "
+                        + "is dropped: the copy stored before stays, the save is logged at WARN with the three largest "
+                        + "attributes and their sizes, and counted (`oversizedSaves`). See [limits.md](limits.md)."),
+        COMPRESS_ABOVE_BYTES("compressAboveBytes", "0",
+                "session documents larger than this many bytes are stored compressed (zlib, the fastest level), "
+                        + "when that makes them smaller (0 to 1047552; 0: never). `maxSessionBytes` then applies to the "
+                        + "compressed size, and a document of more than 4190208 bytes uncompressed is refused whatever "
+                        + "it compresses to. Every node reads compressed documents whatever its own setting. See "
+                        + "[operations.md](operations.md#sizing) for what it costs and gains."),
         LOCK_QUEUE_MAX("lockQueueMax", "8",
                 "with `concurrency=lock`: how many requests of one session may wait for its lock on one "
                         + "node (0 to 1000). More get the `lockTimeoutAction` answer at once (503, or read-only), "
@@ -229,6 +236,7 @@ final class SessionConfig {
     private final Duration lockTtl;
     private final int lockQueueMax;
     private final int maxSessionBytes;
+    private final int compressAboveBytes;
     private final boolean lockTimeoutFails;
     private final PathPatterns lockExclude;
     private final boolean detectMutations;
@@ -268,7 +276,7 @@ final class SessionConfig {
         this(servers, keyPrefix, allowList, opTimeout, connectTimeout, cookieHttpOnly, cookieName, listeners,
                 keepAliveExclude, expiryGrace, expirySweep, urlTracking, concurrency, lockTimeout, lockTtl,
                 lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, decodedCacheSize,
-                awaitAccessWrites, null, null);
+                awaitAccessWrites, null, null, 0);
     }
 
     private SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
@@ -277,9 +285,11 @@ final class SessionConfig {
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
             int maxSessionBytes, boolean lockTimeoutFails, PathPatterns lockExclude, boolean detectMutations,
-            int decodedCacheSize, boolean awaitAccessWrites, DurableTier durableTier, SaslCredentials sasl) {
+            int decodedCacheSize, boolean awaitAccessWrites, DurableTier durableTier, SaslCredentials sasl,
+            int compressAboveBytes) {
         this.durableTier = durableTier;
         this.sasl = sasl;
+        this.compressAboveBytes = compressAboveBytes;
         this.decodedCacheSize = decodedCacheSize;
         this.awaitAccessWrites = awaitAccessWrites;
         this.servers = List.copyOf(servers);
@@ -307,16 +317,19 @@ final class SessionConfig {
     /** Reads and validates every init-param of the filter. */
     static SessionConfig read(FilterConfig filterConfig) {
         Function<Param, String> raw = p -> trimToNull(filterConfig.getInitParameter(p.paramName()));
-        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw), parseSasl(raw));
+        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw), parseSasl(raw),
+                (int) parseRange(Param.COMPRESS_ABOVE_BYTES, raw.apply(Param.COMPRESS_ABOVE_BYTES), 0, 0,
+                        SessionRepository.MAX_DOCUMENT_BYTES));
     }
 
-    /** {@code base} with the durable tier's and SASL's settings. */
-    private SessionConfig(SessionConfig base, DurableTier durableTier, SaslCredentials sasl) {
+    /** {@code base} with the durable tier's and SASL's settings and the compression threshold. */
+    private SessionConfig(SessionConfig base, DurableTier durableTier, SaslCredentials sasl, int compressAboveBytes) {
         this(base.servers, base.keyPrefix, base.allowList, base.opTimeout, base.connectTimeout, base.cookieHttpOnly,
                 base.cookieName, base.listeners, base.keepAliveExclude, base.expiryGrace, base.expirySweep,
                 base.urlTracking, base.concurrency, base.lockTimeout, base.lockTtl, base.lockQueueMax,
                 base.maxSessionBytes, base.lockTimeoutFails, base.lockExclude, base.detectMutations,
-                base.decodedCacheSize, base.awaitAccessWrites, durableTier, sasl);
+                base.decodedCacheSize, base.awaitAccessWrites, durableTier, sasl,
+                compressAboveBytes);
     }
 
     /** The credentials for memcached servers that require SASL, or null for none (text protocol). */
@@ -472,6 +485,11 @@ final class SessionConfig {
 
     int maxSessionBytes() {
         return maxSessionBytes;
+    }
+
+    /** Documents larger than this are stored compressed; 0: none. */
+    int compressAboveBytes() {
+        return compressAboveBytes;
     }
 
     int lockQueueMax() {

@@ -474,16 +474,24 @@ final class SessionRepository {
     }
 
     /**
-     * The document for {@code record}, or {@link SessionTooLargeException} when it is larger than the
-     * store takes: the one place a size limit applies.
+     * The document for {@code record} as it is stored (compressed when large enough, see
+     * {@link DocumentCompression}), or {@link SessionTooLargeException} when the stored form is larger than
+     * the store takes or the document larger than any node inflates: the one place size limits apply.
      */
     private byte[] encodeWithinLimit(SessionRecord record) {
         byte[] document = sessionCodec.encode(record);
-        if (document.length > maxDocumentBytes) {
-            throw new SessionTooLargeException(document.length, maxDocumentBytes, largestAttributes(record));
+        if (document.length > DocumentCompression.MAX_INFLATED_BYTES) {
+            throw new SessionTooLargeException(document.length + " bytes", DocumentCompression.MAX_INFLATED_BYTES,
+                    "the most any node inflates", largestAttributes(record));
         }
-        metrics.recordBytesWritten(document.length);
-        return document;
+        byte[] stored = sessionCodec.forStorage(document);
+        if (stored.length > maxDocumentBytes) {
+            throw new SessionTooLargeException(stored == document ? stored.length + " bytes"
+                    : stored.length + " bytes compressed (" + document.length + " bytes before)", maxDocumentBytes,
+                    "maxSessionBytes", largestAttributes(record));
+        }
+        metrics.recordBytesWritten(stored.length);
+        return stored;
     }
 
     /** The three largest attributes, as {@code name (N bytes)}, for the log line of a refused save. */
