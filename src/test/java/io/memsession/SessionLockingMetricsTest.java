@@ -59,13 +59,13 @@ class SessionLockingMetricsTest {
                 }
 
                 @Override
-                public boolean isHeldBy(String id, String owner) {
-                    return store.isHeldBy(id, owner);
+                public long heldVersion(String id, String owner) {
+                    return store.heldVersion(id, owner);
                 }
 
                 @Override
-                public void release(String id, String owner) {
-                    store.release(id, owner);
+                public void release(String id, String owner, long heldVersion) {
+                    store.release(id, owner, heldVersion);
                 }
             };
             SessionLocking patient = new SessionLocking(releasingAfterFirstTry, nodeBMetrics, Duration.ofSeconds(5),
