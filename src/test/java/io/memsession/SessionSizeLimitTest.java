@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import jakarta.servlet.http.HttpSessionAttributeListener;
+import jakarta.servlet.http.HttpSessionBindingEvent;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,6 +74,32 @@ class SessionSizeLimitTest {
         assertEquals(0, metrics.oversizedSaves());
         assertTrue(document(id).length > before.length);
         assertEquals("ok", repository.load(id).session().getAttribute("small"));
+    }
+
+    @Test
+    void refusedSetAttribute_firesNoAttributeEvent() {
+        List<String> events = new ArrayList<>();
+        HttpSessionAttributeListener listener = new HttpSessionAttributeListener() {
+            @Override
+            public void attributeAdded(HttpSessionBindingEvent event) {
+                events.add("added " + event.getName());
+            }
+
+            @Override
+            public void attributeReplaced(HttpSessionBindingEvent event) {
+                events.add("replaced " + event.getName());
+            }
+        };
+        SessionRepository listened = new SessionRepository(store, new SessionCodec(attributeCodec),
+                new SessionServices(null, attributeCodec, new SessionListeners(List.of(listener)), true,
+                        new SessionSizeLimit(LIMIT, DocumentCompression.OFF)),
+                new SessionIds(new SecureRandom()), 1800, Clock.systemUTC(), metrics, ExpiryWatch.DISABLED,
+                ConcurrencyMode.MERGE, LIMIT, new DecodedSessionCache(0));
+        SharedSession session = listened.create(System.currentTimeMillis());
+        session.setAttribute("fits", "x".repeat(3000));
+        assertThrows(IllegalStateException.class, () -> session.setAttribute("big", "y".repeat(2000)));
+        assertThrows(IllegalStateException.class, () -> session.setAttribute("fits", "z".repeat(5000)));
+        assertEquals(List.of("added fits"), events);
     }
 
     @Test
