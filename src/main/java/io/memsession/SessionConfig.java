@@ -30,6 +30,11 @@ final class SessionConfig {
                 "memcached servers as `host:port`, separated by spaces or commas; sessions are spread "
                         + "over several servers by consistent hashing. IPv6 as `[::1]:11211`. A twemproxy (nutcracker) "
                         + "address works too: see [operations.md](operations.md)."),
+        REPLICAS("replicas", "1",
+                "how many memcached servers hold each session, 1 to the number of `servers`: the "
+                        + "consistent-hashing owner and the next distinct servers on the ring, so that with 2 or "
+                        + "more losing one server loses no session. Reads ask every copy and serve the newest; "
+                        + "each copy costs its own load and write (see [operations.md](operations.md))."),
         KEY_PREFIX("keyPrefix", "`memsession:<context path>:`",
                 "prefix of every memcached key of this webapp, so that webapps sharing a memcached never "
                         + "see each other's sessions; printable ASCII without spaces, at most 200 characters. "
@@ -227,6 +232,7 @@ final class SessionConfig {
     private final DurableTier durableTier;
     private final int decodedCacheSize;
     private final boolean awaitAccessWrites;
+    private final int replicas;
 
     /**
      * The durable tier's settings: a JDBC URL (with user and password) or a JNDI name, never both.
@@ -259,7 +265,7 @@ final class SessionConfig {
         this(servers, keyPrefix, allowList, opTimeout, connectTimeout, cookieHttpOnly, cookieName, listeners,
                 keepAliveExclude, expiryGrace, expirySweep, urlTracking, concurrency, lockTimeout, lockTtl,
                 lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, decodedCacheSize,
-                awaitAccessWrites, null);
+                awaitAccessWrites, null, 1);
     }
 
     private SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
@@ -268,8 +274,9 @@ final class SessionConfig {
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
             int maxSessionBytes, boolean lockTimeoutFails, PathPatterns lockExclude, boolean detectMutations,
-            int decodedCacheSize, boolean awaitAccessWrites, DurableTier durableTier) {
+            int decodedCacheSize, boolean awaitAccessWrites, DurableTier durableTier, int replicas) {
         this.durableTier = durableTier;
+        this.replicas = replicas;
         this.decodedCacheSize = decodedCacheSize;
         this.awaitAccessWrites = awaitAccessWrites;
         this.servers = List.copyOf(servers);
@@ -297,16 +304,33 @@ final class SessionConfig {
     /** Reads and validates every init-param of the filter. */
     static SessionConfig read(FilterConfig filterConfig) {
         Function<Param, String> raw = p -> trimToNull(filterConfig.getInitParameter(p.paramName()));
-        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw));
+        SessionConfig memcached = readMemcachedSettings(filterConfig, raw);
+        DurableTier durableTier = parseDurableTier(raw);
+        return new SessionConfig(memcached, durableTier,
+                parseReplicas(raw.apply(Param.REPLICAS), memcached.servers.size(), durableTier != null));
     }
 
-    /** {@code base} with the durable tier's settings. */
-    private SessionConfig(SessionConfig base, DurableTier durableTier) {
+    static int parseReplicas(String value, int servers, boolean durableTier) {
+        int replicas = (int) parseRange(Param.REPLICAS, value, 1, 1, servers);
+        if (replicas > 1 && durableTier) {
+            throw invalid(Param.REPLICAS, value, "1 with a durable tier (`" + Param.JDBC_URL.paramName() + "` or `"
+                    + Param.DATA_SOURCE.paramName() + "`): the database already keeps every session");
+        }
+        return replicas;
+    }
+
+    /** {@code base} with the durable tier's settings and the number of copies of each session. */
+    private SessionConfig(SessionConfig base, DurableTier durableTier, int replicas) {
         this(base.servers, base.keyPrefix, base.allowList, base.opTimeout, base.connectTimeout, base.cookieHttpOnly,
                 base.cookieName, base.listeners, base.keepAliveExclude, base.expiryGrace, base.expirySweep,
                 base.urlTracking, base.concurrency, base.lockTimeout, base.lockTtl, base.lockQueueMax,
                 base.maxSessionBytes, base.lockTimeoutFails, base.lockExclude, base.detectMutations,
-                base.decodedCacheSize, base.awaitAccessWrites, durableTier);
+                base.decodedCacheSize, base.awaitAccessWrites, durableTier, replicas);
+    }
+
+    /** How many servers hold each session: {@code replicas}. */
+    int replicas() {
+        return replicas;
     }
 
     /** The durable tier's settings, or null when neither {@code jdbcUrl} nor {@code dataSource} is given. */

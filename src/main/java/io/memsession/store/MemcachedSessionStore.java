@@ -106,6 +106,14 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
      */
     public MemcachedSessionStore(List<InetSocketAddress> servers, String keyPrefix, Duration opTimeout,
             Duration connectTimeout, Duration grace, Clock clock, boolean awaitAccessWrites) {
+        this(servers, keyPrefix, opTimeout, connectTimeout, grace, clock, awaitAccessWrites,
+                new ConnectionLosses(servers));
+    }
+
+    /** As above, counting connection losses in {@code connectionLosses}, which several stores may share. */
+    MemcachedSessionStore(List<InetSocketAddress> servers, String keyPrefix, Duration opTimeout,
+            Duration connectTimeout, Duration grace, Clock clock, boolean awaitAccessWrites,
+            ConnectionLosses connectionLosses) {
         this.awaitAccessWrites = awaitAccessWrites;
         this.keyPrefix = keyPrefix;
         this.opTimeoutMillis = opTimeout.toMillis();
@@ -119,7 +127,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         builder.setSessionLocator(locator);
         builder.setTranscoder(transcoder);
         builder.setName("memsession");
-        this.connectionLosses = new ConnectionLosses(servers);
+        this.connectionLosses = connectionLosses;
         builder.addStateListener(connectionLosses.listener());
         Set<Thread> before = liveThreads();
         try {
