@@ -18,7 +18,7 @@ record MemcachedStores(SessionStore sessions, LockStore locks, ConnectionLosses 
         if (config.replicas() > 1) {
             ReplicatedSessionStore replicated = new ReplicatedSessionStore(config.servers(), config.replicas(),
                     config.keyPrefix(), config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock,
-                    config.awaitAccessWrites());
+                    config.awaitAccessWrites(), config.lockTtl());
             return new MemcachedStores(replicated, replicated, replicated.connectionLosses());
         }
         MemcachedSessionStore memcached = new MemcachedSessionStore(config.servers(), config.keyPrefix(),

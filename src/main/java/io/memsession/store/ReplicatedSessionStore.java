@@ -43,19 +43,23 @@ public final class ReplicatedSessionStore implements SessionStore, LockStore {
     private final int replicas;
     private final Clock clock;
     private final ConnectionLosses connectionLosses;
+    private final int lockTtlSeconds;
 
     /**
      * Connects to each server with a client of its own.
      *
      * @param replicas how many servers hold each session, 2 to {@code servers.size()}
+     * @param lockTtl the life of a session lock ({@code lockTtlSeconds}), for a lock that moves to a
+     *     replica with its holder when the server it was taken on stops answering
      * @see MemcachedSessionStore#MemcachedSessionStore(List, String, Duration, Duration, Duration, Clock, boolean)
      */
     public ReplicatedSessionStore(List<InetSocketAddress> servers, int replicas, String keyPrefix, Duration opTimeout,
-            Duration connectTimeout, Duration grace, Clock clock, boolean awaitAccessWrites) {
+            Duration connectTimeout, Duration grace, Clock clock, boolean awaitAccessWrites, Duration lockTtl) {
         if (replicas < 2 || replicas > servers.size()) {
             throw new IllegalArgumentException("replicas " + replicas + " with " + servers.size() + " servers");
         }
         this.replicas = replicas;
+        this.lockTtlSeconds = (int) lockTtl.toSeconds();
         this.clock = clock;
         this.ring = new ReplicaRing(servers);
         this.connectionLosses = new ConnectionLosses(servers);
@@ -177,14 +181,29 @@ public final class ReplicatedSessionStore implements SessionStore, LockStore {
         return firstAnswering(copiesOf(id), store -> store.tryAcquire(id, owner, ttlSeconds) ? 1 : 0) >= 0;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>When the copy the lock was taken on stopped answering, its holder takes the lock over on the
+     * first copy that answers, unless another request took it there first: a request that held the lock
+     * when the owner died still writes its change.
+     */
     @Override
     public long heldVersion(String id, String owner) {
-        long[] held = {NOT_HELD};
-        firstAnswering(copiesOf(id), store -> {
-            held[0] = store.heldVersion(id, owner);
-            return 1;
-        });
-        return held[0];
+        List<MemcachedSessionStore> copies = copiesOf(id);
+        SessionStoreException failure = null;
+        for (MemcachedSessionStore store : copies) {
+            try {
+                long held = store.heldVersion(id, owner);
+                if (held == NOT_HELD && failure != null && store.tryAcquire(id, owner, lockTtlSeconds)) {
+                    held = store.heldVersion(id, owner);
+                }
+                return held;
+            } catch (SessionStoreException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        throw failure;
     }
 
     @Override

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code replicas=2}: every session lives on two memcached servers, so a server killed mid-stream loses
@@ -45,15 +45,15 @@ class MemcachedReplicasTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} servers")
-    @ValueSource(ints = {2, 3})
-    void aServerKilledMidStream_losesNoSessionNorAcknowledgedChange_andComesBackEmptyThenRepaired(int fleet)
-            throws Exception {
+    @ParameterizedTest(name = "{0} servers, concurrency={1}")
+    @CsvSource({"2, merge", "3, merge", "2, lock"})
+    void aServerKilledMidStream_losesNoSessionNorAcknowledgedChange_andComesBackEmptyThenRepaired(int fleet,
+            String concurrency) throws Exception {
         for (int i = 0; i < fleet; i++) {
             servers.add(MemcachedProcess.start());
         }
-        ContainerNode a = node("a", "1000");
-        ContainerNode b = node("b", "1000");
+        ContainerNode a = node("a", "1000", concurrency);
+        ContainerNode b = node("b", "1000", concurrency);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < SESSIONS; i++) {
             Browser.Response r = Browser.raw(a.port(), a.probePath("get:true", "set:n:long:0"));
@@ -105,7 +105,7 @@ class MemcachedReplicasTest {
     void aServerBackFromAPartition_neverServesItsOlderCopy_andTheNewerCopyRepairsIt() throws Exception {
         servers.add(MemcachedProcess.start());
         servers.add(MemcachedProcess.start());
-        ContainerNode node = node("a", "200");
+        ContainerNode node = node("a", "200", "merge");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             Browser.Response r = Browser.raw(node.port(), node.probePath("get:true", "set:n:long:0"));
@@ -161,10 +161,11 @@ class MemcachedReplicasTest {
         }
     }
 
-    private ContainerNode node(String name, String opTimeoutMillis) throws Exception {
+    private ContainerNode node(String name, String opTimeoutMillis, String concurrency) throws Exception {
         String addresses = String.join(" ", servers.stream().map(MemcachedProcess::address).toList());
         ContainerNode node = ContainerNode.Kind.JETTY.builder(name).contextPath("/app").servers(addresses)
-                .initParam("replicas", "2").initParam("opTimeoutMillis", opTimeoutMillis).start();
+                .initParam("replicas", "2").initParam("opTimeoutMillis", opTimeoutMillis)
+                .initParam("concurrency", concurrency).start();
         nodes.add(node);
         return node;
     }
