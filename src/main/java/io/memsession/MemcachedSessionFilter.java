@@ -152,9 +152,9 @@ public final class MemcachedSessionFilter implements Filter {
             destroy();
             throw new ServletException("memsession could not start: " + e.getMessage(), e);
         }
-        LOG.info("memsession started for context '{}': servers {}, key prefix '{}'{}", context.getContextPath(),
-                config.servers(), config.keyPrefix(),
-                config.durableTier() == null ? "" : ", durable tier " + config.durableTier());
+        LOG.info("memsession started for context '{}': servers {}{}, key prefix '{}'{}", context.getContextPath(),
+                config.servers(), config.replicas() > 1 ? ", " + config.replicas() + " copies of each session" : "",
+                config.keyPrefix(), config.durableTier() == null ? "" : ", durable tier " + config.durableTier());
     }
 
     @Override
