@@ -18,7 +18,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import io.memsession.store.MemcachedSessionStore;
 import io.memsession.store.SessionStore;
 import io.memsession.store.tiered.TierStatistics;
 import io.memsession.store.tiered.TieredSessionStore;
@@ -108,15 +107,13 @@ public final class MemcachedSessionFilter implements Filter {
         // announcing ends costs memcached work; only worth it when someone can hear it
         boolean announceEnds = !listeners.isEmpty() || !config.allowList().isEmpty();
         ExpiryWatch expiryWatch = announceEnds ? new ExpiryWatch(EXPIRY_WATCH_CAPACITY) : ExpiryWatch.DISABLED;
-        MemcachedSessionStore memcached = new MemcachedSessionStore(config.servers(), config.keyPrefix(),
-                config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock, config.awaitAccessWrites(),
-                config.sasl());
-        store = memcached;
+        MemcachedStores memcached = MemcachedStores.open(config, clock);
+        store = memcached.sessions();
         SessionMetrics metrics = new SessionMetrics(memcached.serverStatistics());
         TieredSessionStore tier = null;
         if (config.durableTier() != null) {
             try {
-                tier = DurableTierSetup.open(config.durableTier(), memcached, config.keyPrefix(),
+                tier = DurableTierSetup.open(config.durableTier(), memcached.sessions(), config.keyPrefix(),
                         config.expiryGrace(), clock, SessionConfig.webappClassLoader(context.getClassLoader()));
             } catch (IllegalArgumentException e) {
                 memcached.close();
@@ -135,7 +132,7 @@ public final class MemcachedSessionFilter implements Filter {
                     expiryWatch, config.concurrency(), config.maxSessionBytes(),
                     new DecodedSessionCache(config.decodedCacheSize()));
             if (config.concurrency() == ConcurrencyMode.LOCK) {
-                locking = new SessionLocking(memcached, metrics, config.lockTimeout(), config.lockTtl(),
+                locking = new SessionLocking(memcached.locks(), metrics, config.lockTimeout(), config.lockTtl(),
                         config.lockQueueMax(), config.durableTier() != null);
             }
             lockExclude = config.lockExclude();
@@ -161,8 +158,9 @@ public final class MemcachedSessionFilter implements Filter {
             destroy();
             throw new ServletException("memsession could not start: " + e.getMessage(), e);
         }
-        LOG.info("memsession started for context '{}': servers {}{}, key prefix '{}'{}", context.getContextPath(),
-                config.servers(), config.sasl() == null ? "" : " (" + config.sasl() + ")", config.keyPrefix(),
+        LOG.info("memsession started for context '{}': servers {}{}{}, key prefix '{}'{}", context.getContextPath(),
+                config.servers(), config.replicas() > 1 ? ", " + config.replicas() + " copies of each session" : "",
+                config.sasl() == null ? "" : " (" + config.sasl() + ")", config.keyPrefix(),
                 config.durableTier() == null ? "" : ", durable tier " + config.durableTier());
     }
 

@@ -32,6 +32,11 @@ final class SessionConfig {
                 "memcached servers as `host:port`, separated by spaces or commas; sessions are spread "
                         + "over several servers by consistent hashing. IPv6 as `[::1]:11211`. A twemproxy (nutcracker) "
                         + "address works too: see [operations.md](operations.md)."),
+        REPLICAS("replicas", "1",
+                "how many memcached servers hold each session, 1 to the number of `servers`: the "
+                        + "consistent-hashing owner and the next distinct servers on the ring, so that with 2 or "
+                        + "more losing one server loses no session. Reads ask every copy and serve the newest; "
+                        + "each copy costs its own load and write (see [operations.md](operations.md))."),
         SASL_USER("saslUser", "(none)",
                 "user name for memcached servers that require SASL authentication (`memcached -S`): memsession "
                         + "then speaks memcached's binary protocol and authenticates every connection to every server "
@@ -244,6 +249,7 @@ final class SessionConfig {
     private final int decodedCacheSize;
     private final boolean awaitAccessWrites;
     private final SaslCredentials sasl;
+    private final int replicas;
 
     /**
      * The durable tier's settings: a JDBC URL (with user and password) or a JNDI name, never both.
@@ -276,7 +282,7 @@ final class SessionConfig {
         this(servers, keyPrefix, allowList, opTimeout, connectTimeout, cookieHttpOnly, cookieName, listeners,
                 keepAliveExclude, expiryGrace, expirySweep, urlTracking, concurrency, lockTimeout, lockTtl,
                 lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, decodedCacheSize,
-                awaitAccessWrites, null, null, 0);
+                awaitAccessWrites, null, null, 0, 1);
     }
 
     private SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
@@ -286,10 +292,11 @@ final class SessionConfig {
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
             int maxSessionBytes, boolean lockTimeoutFails, PathPatterns lockExclude, boolean detectMutations,
             int decodedCacheSize, boolean awaitAccessWrites, DurableTier durableTier, SaslCredentials sasl,
-            int compressAboveBytes) {
+            int compressAboveBytes, int replicas) {
         this.durableTier = durableTier;
         this.sasl = sasl;
         this.compressAboveBytes = compressAboveBytes;
+        this.replicas = replicas;
         this.decodedCacheSize = decodedCacheSize;
         this.awaitAccessWrites = awaitAccessWrites;
         this.servers = List.copyOf(servers);
@@ -317,19 +324,32 @@ final class SessionConfig {
     /** Reads and validates every init-param of the filter. */
     static SessionConfig read(FilterConfig filterConfig) {
         Function<Param, String> raw = p -> trimToNull(filterConfig.getInitParameter(p.paramName()));
-        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw), parseSasl(raw),
+        SessionConfig memcached = readMemcachedSettings(filterConfig, raw);
+        DurableTier durableTier = parseDurableTier(raw);
+        return new SessionConfig(memcached, durableTier, parseSasl(raw),
                 (int) parseRange(Param.COMPRESS_ABOVE_BYTES, raw.apply(Param.COMPRESS_ABOVE_BYTES), 0, 0,
-                        SessionRepository.MAX_DOCUMENT_BYTES));
+                        SessionRepository.MAX_DOCUMENT_BYTES),
+                parseReplicas(raw.apply(Param.REPLICAS), memcached.servers.size(), durableTier != null));
     }
 
-    /** {@code base} with the durable tier's and SASL's settings and the compression threshold. */
-    private SessionConfig(SessionConfig base, DurableTier durableTier, SaslCredentials sasl, int compressAboveBytes) {
+    static int parseReplicas(String value, int servers, boolean durableTier) {
+        int replicas = (int) parseRange(Param.REPLICAS, value, 1, 1, servers);
+        if (replicas > 1 && durableTier) {
+            throw invalid(Param.REPLICAS, value, "1 with a durable tier (`" + Param.JDBC_URL.paramName() + "` or `"
+                    + Param.DATA_SOURCE.paramName() + "`): the database already keeps every session");
+        }
+        return replicas;
+    }
+
+    /** {@code base} with the durable tier's, SASL's, compression's and replication's settings. */
+    private SessionConfig(SessionConfig base, DurableTier durableTier, SaslCredentials sasl, int compressAboveBytes,
+            int replicas) {
         this(base.servers, base.keyPrefix, base.allowList, base.opTimeout, base.connectTimeout, base.cookieHttpOnly,
                 base.cookieName, base.listeners, base.keepAliveExclude, base.expiryGrace, base.expirySweep,
                 base.urlTracking, base.concurrency, base.lockTimeout, base.lockTtl, base.lockQueueMax,
                 base.maxSessionBytes, base.lockTimeoutFails, base.lockExclude, base.detectMutations,
                 base.decodedCacheSize, base.awaitAccessWrites, durableTier, sasl,
-                compressAboveBytes);
+                compressAboveBytes, replicas);
     }
 
     /** The credentials for memcached servers that require SASL, or null for none (text protocol). */
@@ -353,6 +373,11 @@ final class SessionConfig {
                     + "` is given");
         }
         return SaslCredentials.plain(user, password);
+    }
+
+    /** How many servers hold each session: {@code replicas}. */
+    int replicas() {
+        return replicas;
     }
 
     /** The durable tier's settings, or null when neither {@code jdbcUrl} nor {@code dataSource} is given. */

@@ -122,15 +122,23 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
      * @param sasl credentials for servers that require SASL (binary protocol), or null (text protocol)
      * @throws SessionStoreException when the client cannot be built
      */
-    public MemcachedSessionStore(List<InetSocketAddress> configuredServers, String keyPrefix, Duration opTimeout,
+    public MemcachedSessionStore(List<InetSocketAddress> servers, String keyPrefix, Duration opTimeout,
             Duration connectTimeout, Duration grace, Clock clock, boolean awaitAccessWrites, SaslCredentials sasl) {
+        this(servers, keyPrefix, opTimeout, connectTimeout, grace, clock, awaitAccessWrites, sasl,
+                ServerHealth.of(servers, clock));
+    }
+
+    /** As above, keeping each server's breaker and counts in {@code health}, which several stores may share. */
+    MemcachedSessionStore(List<InetSocketAddress> configuredServers, String keyPrefix, Duration opTimeout,
+            Duration connectTimeout, Duration grace, Clock clock, boolean awaitAccessWrites, SaslCredentials sasl,
+            ServerHealth health) {
         List<InetSocketAddress> servers = sasl == null ? configuredServers : sasl.addresses(configuredServers);
         this.awaitAccessWrites = awaitAccessWrites;
         this.keyPrefix = keyPrefix;
         this.opTimeoutMillis = opTimeout.toMillis();
         this.graceSeconds = (int) grace.toSeconds();
         this.clock = clock;
-        this.breakers = new ServerBreakers(clock);
+        this.breakers = health.breakers();
         this.onlyServer = servers.size() == 1 ? servers.get(0) : null;
         XMemcachedClientBuilder builder = new XMemcachedClientBuilder(servers);
         builder.setOpTimeout(opTimeoutMillis);
@@ -141,9 +149,9 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         if (sasl != null) {
             sasl.configure(builder, servers);
         }
-        this.connectionLosses = new ConnectionLosses(servers);
+        this.connectionLosses = health.connectionLosses();
         builder.addStateListener(connectionLosses.listener());
-        this.statistics = new ServerStatistics(servers, breakers, connectionLosses);
+        this.statistics = health.statistics();
         Set<Thread> before = liveThreads();
         try {
             this.client = builder.build();
@@ -548,7 +556,6 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         T run() throws TimeoutException, InterruptedException, MemcachedException;
     }
 
-    /** The access record's value: when the session was last used, its interval, when its life was renewed. */
     /** The value of a {@code noreply} {@code cas}: sent once, with the {@code cas} of the gets it follows. */
     private record Replacement(byte[] value) implements CASOperation<byte[]> {
         @Override
@@ -562,6 +569,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         }
     }
 
+    /** The access record's value: when the session was last used, its interval, when its life was renewed. */
     private record AccessRecord(long time, int maxInactiveSeconds, long lifeRenewedAt) {
 
         static AccessRecord parse(GetsResponse<byte[]> response) {
