@@ -243,7 +243,8 @@ final class CommitAwareResponse extends HttpServletResponseWrapper {
             super(delegate);
             this.delegate = delegate;
             this.utf8 = StandardCharsets.UTF_8.equals(charset);
-            this.widestBytesPerChar = (int) Math.ceil(charset.newEncoder().maxBytesPerChar());
+            // an encoder is built only to learn the width, so not for UTF-8, which is counted exactly
+            this.widestBytesPerChar = utf8 ? 3 : (int) Math.ceil(charset.newEncoder().maxBytesPerChar());
         }
 
         @Override

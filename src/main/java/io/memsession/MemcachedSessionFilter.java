@@ -18,7 +18,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import io.memsession.store.MemcachedSessionStore;
 import io.memsession.store.SessionStore;
 import io.memsession.store.tiered.TierStatistics;
 import io.memsession.store.tiered.TieredSessionStore;
@@ -80,6 +79,8 @@ public final class MemcachedSessionFilter implements Filter {
     private DurableSweeper durableSweeper;
     /** The metrics' JMX registration; null before init. */
     private MetricsRegistration metricsRegistration;
+    /** The metrics' Micrometer binding; null before init. */
+    private MeterRegistration meterRegistration;
     private Clock clock;
 
     /**
@@ -101,20 +102,18 @@ public final class MemcachedSessionFilter implements Filter {
         }
         ServletContext context = filterConfig.getServletContext();
         clock = Clock.systemUTC();
-        SessionMetrics metrics = new SessionMetrics();
         AttributeCodec attributeCodec = new AttributeCodec(config.allowList());
         SessionListeners listeners = new SessionListeners(config.listeners());
         // announcing ends costs memcached work; only worth it when someone can hear it
         boolean announceEnds = !listeners.isEmpty() || !config.allowList().isEmpty();
         ExpiryWatch expiryWatch = announceEnds ? new ExpiryWatch(EXPIRY_WATCH_CAPACITY) : ExpiryWatch.DISABLED;
-        MemcachedSessionStore memcached = new MemcachedSessionStore(config.servers(), config.keyPrefix(),
-                config.opTimeout(), config.connectTimeout(), config.expiryGrace(), clock, config.awaitAccessWrites(),
-                config.sasl());
-        store = memcached;
+        MemcachedStores memcached = MemcachedStores.open(config, clock);
+        store = memcached.sessions();
+        SessionMetrics metrics = new SessionMetrics(memcached.serverStatistics());
         TieredSessionStore tier = null;
         if (config.durableTier() != null) {
             try {
-                tier = DurableTierSetup.open(config.durableTier(), memcached, config.keyPrefix(),
+                tier = DurableTierSetup.open(config.durableTier(), memcached.sessions(), config.keyPrefix(),
                         config.expiryGrace(), clock, SessionConfig.webappClassLoader(context.getClassLoader()));
             } catch (IllegalArgumentException e) {
                 memcached.close();
@@ -124,14 +123,16 @@ public final class MemcachedSessionFilter implements Filter {
             store = tier;
         }
         try {
-            SessionCodec sessionCodec = new SessionCodec(attributeCodec);
+            DocumentCompression compression = new DocumentCompression(config.compressAboveBytes());
+            SessionCodec sessionCodec = new SessionCodec(attributeCodec, compression);
             repository = new SessionRepository(store, sessionCodec,
-                    new SessionServices(context, attributeCodec, listeners, config.detectMutations()),
+                    new SessionServices(context, attributeCodec, listeners, config.detectMutations(),
+                            new SessionSizeLimit(config.maxSessionBytes(), compression)),
                     new SessionIds(new SecureRandom()), defaultMaxInactiveInterval(context), clock, metrics,
                     expiryWatch, config.concurrency(), config.maxSessionBytes(),
                     new DecodedSessionCache(config.decodedCacheSize()));
             if (config.concurrency() == ConcurrencyMode.LOCK) {
-                locking = new SessionLocking(memcached, metrics, config.lockTimeout(), config.lockTtl(),
+                locking = new SessionLocking(memcached.locks(), metrics, config.lockTimeout(), config.lockTtl(),
                         config.lockQueueMax(), config.durableTier() != null);
             }
             lockExclude = config.lockExclude();
@@ -150,13 +151,16 @@ public final class MemcachedSessionFilter implements Filter {
             context.setAttribute(SessionMetrics.CONTEXT_ATTRIBUTE, metrics);
             metricsRegistration = MetricsRegistration.register(metrics, memcached.connectionLosses(),
                     context.getContextPath());
+            meterRegistration = MeterRegistration.register(metrics, context.getContextPath(),
+                    MemcachedSessionFilter.class.getClassLoader());
         } catch (RuntimeException e) {
             // init fails after the client started: stop what it started, or its threads outlive the webapp
             destroy();
             throw new ServletException("memsession could not start: " + e.getMessage(), e);
         }
-        LOG.info("memsession started for context '{}': servers {}{}, key prefix '{}'{}", context.getContextPath(),
-                config.servers(), config.sasl() == null ? "" : " (" + config.sasl() + ")", config.keyPrefix(),
+        LOG.info("memsession started for context '{}': servers {}{}{}, key prefix '{}'{}", context.getContextPath(),
+                config.servers(), config.replicas() > 1 ? ", " + config.replicas() + " copies of each session" : "",
+                config.sasl() == null ? "" : " (" + config.sasl() + ")", config.keyPrefix(),
                 config.durableTier() == null ? "" : ", durable tier " + config.durableTier());
     }
 
@@ -247,6 +251,9 @@ public final class MemcachedSessionFilter implements Filter {
         try {
             if (metricsRegistration != null) {
                 metricsRegistration.close();
+            }
+            if (meterRegistration != null) {
+                meterRegistration.close();
             }
             if (expirySweeper != null) {
                 expirySweeper.close();

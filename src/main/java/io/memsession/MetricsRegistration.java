@@ -2,6 +2,7 @@ package io.memsession;
 
 import java.lang.management.ManagementFactory;
 import java.util.Map;
+import java.util.TreeMap;
 
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
@@ -134,6 +135,98 @@ final class MetricsRegistration implements AutoCloseable {
         @Override
         public long getStoreFailures() {
             return metrics.storeFailures();
+        }
+
+        @Override
+        public long getSessionsCreated() {
+            return metrics.sessionsCreated();
+        }
+
+        @Override
+        public long getSessionsLoaded() {
+            return metrics.sessionsLoaded();
+        }
+
+        @Override
+        public long getSessionsMissed() {
+            return metrics.sessionsMissed();
+        }
+
+        @Override
+        public long getSessionsInvalidated() {
+            return metrics.sessionsInvalidated();
+        }
+
+        @Override
+        public long getSessionsExpired() {
+            return metrics.sessionsExpired();
+        }
+
+        @Override
+        public long getBytesRead() {
+            return metrics.bytesRead();
+        }
+
+        @Override
+        public long getBytesWritten() {
+            return metrics.bytesWritten();
+        }
+
+        @Override
+        public long getLockWaits() {
+            return metrics.lockWaits();
+        }
+
+        @Override
+        public long getLockTimeouts() {
+            return metrics.lockTimeouts();
+        }
+
+        @Override
+        public long getLoadMicrosP50() {
+            return metrics.loadMicros(0.5);
+        }
+
+        @Override
+        public long getLoadMicrosP99() {
+            return metrics.loadMicros(0.99);
+        }
+
+        @Override
+        public long getLoadMicrosMax() {
+            return metrics.loadMicros(1.0);
+        }
+
+        @Override
+        public long getSaveMicrosP50() {
+            return metrics.saveMicros(0.5);
+        }
+
+        @Override
+        public long getSaveMicrosP99() {
+            return metrics.saveMicros(0.99);
+        }
+
+        @Override
+        public long getSaveMicrosMax() {
+            return metrics.saveMicros(1.0);
+        }
+
+        @Override
+        public Map<String, Long> getServerErrors() {
+            return metrics.servers().errorsByServer();
+        }
+
+        @Override
+        public Map<String, Long> getServerTimeouts() {
+            return metrics.servers().timeoutsByServer();
+        }
+
+        @Override
+        public Map<String, String> getServerBreakerStates() {
+            Map<String, String> states = new TreeMap<>();
+            metrics.servers().breakerStates().forEach((server, state) -> states.put(server, state.name()));
+            return states;
         }
     }
 }

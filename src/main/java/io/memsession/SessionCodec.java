@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * </pre>
  * Attribute values stay in their encoded form (see {@link AttributeCodec}) in both directions: decoding
  * copies each value's exact byte span, encoding writes those bytes back verbatim. A request that touches
- * one attribute therefore never pays for, or risks, re-serializing the others. Thread-safe.
+ * one attribute therefore never pays for, or risks, re-serializing the others. A stored document may also
+ * be compressed ({@link DocumentCompression}); {@link #decode} reads both forms. Thread-safe.
  */
 final class SessionCodec {
 
@@ -28,9 +29,36 @@ final class SessionCodec {
     private static final JsonStringEncoder STRING_ENCODER = JsonStringEncoder.getInstance();
 
     private final JsonFactory jsonFactory;
+    private final DocumentCompression compression;
 
     SessionCodec(AttributeCodec attributeCodec) {
+        this(attributeCodec, DocumentCompression.OFF);
+    }
+
+    /** @param compression what {@link #forStorage} compresses; reading takes both forms whatever it says */
+    SessionCodec(AttributeCodec attributeCodec, DocumentCompression compression) {
         this.jsonFactory = attributeCodec.jsonFactory();
+        this.compression = compression;
+    }
+
+    /** The bytes to store for an encoded document: compressed when it is large enough and this node compresses. */
+    byte[] forStorage(byte[] document) {
+        return compression.forStorage(document);
+    }
+
+    /**
+     * Fewer bytes than the document of a session with this id will have before its attributes: the frame's
+     * fixed text plus the id, without the digits of its times.
+     */
+    static int frameBytesAtLeast(String id) {
+        return "{\"v\":1,\"id\":\"\",\"created\":,\"accessed\":,\"maxInactive\":,\"attrs\":{}}".length()
+                + id.length();
+    }
+
+    /** Fewer bytes than an attribute with this name adds to a document besides its value: quotes and colon. */
+    static int entryBytesAtLeast(String name) {
+        // a char is at least one UTF-8 byte; escaping only adds
+        return name.length() + 3;
     }
 
     /**
@@ -109,11 +137,14 @@ final class SessionCodec {
     }
 
     /**
-     * Reads a document. Does not check the session id: the caller compares it with the id it asked for.
+     * Reads a document, plain or compressed (see {@link DocumentCompression}) whatever this node's own
+     * setting. Does not check the session id: the caller compares it with the id it asked for.
      *
-     * @throws UnreadableSessionException if the document is malformed, lacks a field or has another version
+     * @throws UnreadableSessionException if the document is malformed, lacks a field or has another version,
+     *     or is compressed and corrupt or too large to inflate
      */
-    SessionRecord decode(byte[] document) {
+    SessionRecord decode(byte[] stored) {
+        byte[] document = DocumentCompression.isCompressed(stored) ? DocumentCompression.inflate(stored) : stored;
         try (JsonParser p = jsonFactory.createParser(document)) {
             SessionRecord record = readDocument(p, document);
             if (p.nextToken() != null) {

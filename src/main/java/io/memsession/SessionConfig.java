@@ -32,6 +32,11 @@ final class SessionConfig {
                 "memcached servers as `host:port`, separated by spaces or commas; sessions are spread "
                         + "over several servers by consistent hashing. IPv6 as `[::1]:11211`. A twemproxy (nutcracker) "
                         + "address works too: see [operations.md](operations.md)."),
+        REPLICAS("replicas", "1",
+                "how many memcached servers hold each session, 1 to the number of `servers`: the "
+                        + "consistent-hashing owner and the next distinct servers on the ring, so that with 2 or "
+                        + "more losing one server loses no session. Reads ask every copy and serve the newest; "
+                        + "each copy costs its own load and write (see [operations.md](operations.md))."),
         SASL_USER("saslUser", "(none)",
                 "user name for memcached servers that require SASL authentication (`memcached -S`): memsession "
                         + "then speaks memcached's binary protocol and authenticates every connection to every server "
@@ -117,9 +122,16 @@ final class SessionConfig {
                         + "request: a request that outlives its lock saves nothing (logged)."),
         MAX_SESSION_BYTES("maxSessionBytes", "1047552",
                 "largest encoded session that is stored, in bytes (1024 to 1047552, the most the memcached "
-                        + "client takes). A save over it is dropped: the copy stored before stays, the save is "
-                        + "logged at WARN with the three largest attributes and their sizes, and counted "
-                        + "(`oversizedSaves`)."),
+                        + "client takes). `setAttribute` of a value that would certainly take the session over it "
+                        + "throws `IllegalStateException` and sets nothing; a save over it (grown by changes in place) "
+                        + "is dropped: the copy stored before stays, the save is logged at WARN with the three largest "
+                        + "attributes and their sizes, and counted (`oversizedSaves`). See [limits.md](limits.md)."),
+        COMPRESS_ABOVE_BYTES("compressAboveBytes", "0",
+                "session documents larger than this many bytes are stored compressed (zlib, the fastest level), "
+                        + "when that makes them smaller (0 to 1047552; 0: never). `maxSessionBytes` then applies to the "
+                        + "compressed size, and a document of more than 4190208 bytes uncompressed is refused whatever "
+                        + "it compresses to. Every node reads compressed documents whatever its own setting. See "
+                        + "[operations.md](operations.md#sizing) for what it costs and gains."),
         LOCK_QUEUE_MAX("lockQueueMax", "8",
                 "with `concurrency=lock`: how many requests of one session may wait for its lock on one "
                         + "node (0 to 1000). More get the `lockTimeoutAction` answer at once (503, or read-only), "
@@ -234,6 +246,7 @@ final class SessionConfig {
     private final Duration lockTtl;
     private final int lockQueueMax;
     private final int maxSessionBytes;
+    private final int compressAboveBytes;
     private final boolean lockTimeoutFails;
     private final PathPatterns lockExclude;
     private final boolean detectMutations;
@@ -241,6 +254,7 @@ final class SessionConfig {
     private final int decodedCacheSize;
     private final boolean awaitAccessWrites;
     private final SaslCredentials sasl;
+    private final int replicas;
 
     /**
      * The durable tier's settings: a JDBC URL (with user and password) or a JNDI name, never both.
@@ -273,7 +287,7 @@ final class SessionConfig {
         this(servers, keyPrefix, allowList, opTimeout, connectTimeout, cookieHttpOnly, cookieName, listeners,
                 keepAliveExclude, expiryGrace, expirySweep, urlTracking, concurrency, lockTimeout, lockTtl,
                 lockQueueMax, maxSessionBytes, lockTimeoutFails, lockExclude, detectMutations, decodedCacheSize,
-                awaitAccessWrites, null, null);
+                awaitAccessWrites, null, null, 0, 1);
     }
 
     private SessionConfig(List<InetSocketAddress> servers, String keyPrefix, TypeAllowList allowList,
@@ -282,9 +296,12 @@ final class SessionConfig {
             PathPatterns keepAliveExclude, Duration expiryGrace, Duration expirySweep, boolean urlTracking,
             ConcurrencyMode concurrency, Duration lockTimeout, Duration lockTtl, int lockQueueMax,
             int maxSessionBytes, boolean lockTimeoutFails, PathPatterns lockExclude, boolean detectMutations,
-            int decodedCacheSize, boolean awaitAccessWrites, DurableTier durableTier, SaslCredentials sasl) {
+            int decodedCacheSize, boolean awaitAccessWrites, DurableTier durableTier, SaslCredentials sasl,
+            int compressAboveBytes, int replicas) {
         this.durableTier = durableTier;
         this.sasl = sasl;
+        this.compressAboveBytes = compressAboveBytes;
+        this.replicas = replicas;
         this.decodedCacheSize = decodedCacheSize;
         this.awaitAccessWrites = awaitAccessWrites;
         this.servers = List.copyOf(servers);
@@ -312,17 +329,32 @@ final class SessionConfig {
     /** Reads and validates every init-param of the filter. */
     static SessionConfig read(FilterConfig filterConfig) {
         Function<Param, String> raw = p -> trimToNull(filterConfig.getInitParameter(p.paramName()));
-        return new SessionConfig(readMemcachedSettings(filterConfig, raw), parseDurableTier(raw),
-                parseSasl(raw, System::getenv));
+        SessionConfig memcached = readMemcachedSettings(filterConfig, raw);
+        DurableTier durableTier = parseDurableTier(raw);
+        return new SessionConfig(memcached, durableTier, parseSasl(raw, System::getenv),
+                (int) parseRange(Param.COMPRESS_ABOVE_BYTES, raw.apply(Param.COMPRESS_ABOVE_BYTES), 0, 0,
+                        SessionRepository.MAX_DOCUMENT_BYTES),
+                parseReplicas(raw.apply(Param.REPLICAS), memcached.servers.size(), durableTier != null));
     }
 
-    /** {@code base} with the durable tier's and SASL's settings. */
-    private SessionConfig(SessionConfig base, DurableTier durableTier, SaslCredentials sasl) {
+    static int parseReplicas(String value, int servers, boolean durableTier) {
+        int replicas = (int) parseRange(Param.REPLICAS, value, 1, 1, servers);
+        if (replicas > 1 && durableTier) {
+            throw invalid(Param.REPLICAS, value, "1 with a durable tier (`" + Param.JDBC_URL.paramName() + "` or `"
+                    + Param.DATA_SOURCE.paramName() + "`): the database already keeps every session");
+        }
+        return replicas;
+    }
+
+    /** {@code base} with the durable tier's, SASL's, compression's and replication's settings. */
+    private SessionConfig(SessionConfig base, DurableTier durableTier, SaslCredentials sasl, int compressAboveBytes,
+            int replicas) {
         this(base.servers, base.keyPrefix, base.allowList, base.opTimeout, base.connectTimeout, base.cookieHttpOnly,
                 base.cookieName, base.listeners, base.keepAliveExclude, base.expiryGrace, base.expirySweep,
                 base.urlTracking, base.concurrency, base.lockTimeout, base.lockTtl, base.lockQueueMax,
                 base.maxSessionBytes, base.lockTimeoutFails, base.lockExclude, base.detectMutations,
-                base.decodedCacheSize, base.awaitAccessWrites, durableTier, sasl);
+                base.decodedCacheSize, base.awaitAccessWrites, durableTier, sasl,
+                compressAboveBytes, replicas);
     }
 
     /** The credentials for memcached servers that require SASL, or null for none (text protocol). */
@@ -362,6 +394,11 @@ final class SessionConfig {
             }
         }
         return SaslCredentials.plain(user, password);
+    }
+
+    /** How many servers hold each session: {@code replicas}. */
+    int replicas() {
+        return replicas;
     }
 
     /** The durable tier's settings, or null when neither {@code jdbcUrl} nor {@code dataSource} is given. */
@@ -494,6 +531,11 @@ final class SessionConfig {
 
     int maxSessionBytes() {
         return maxSessionBytes;
+    }
+
+    /** Documents larger than this are stored compressed; 0: none. */
+    int compressAboveBytes() {
+        return compressAboveBytes;
     }
 
     int lockQueueMax() {

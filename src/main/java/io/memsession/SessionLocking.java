@@ -84,21 +84,30 @@ final class SessionLocking {
             return retained;
         });
         boolean handedOut = false;
+        boolean waited = false;
         try {
             if (users[0] > queueMax + 1) {
                 // a burst on one session must not take every request thread of the node: answer at once
+                metrics.recordLockTimeout();
                 return null;
             }
-            if (!local.semaphore.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                return null;
+            // a timed try with no wait, unlike tryAcquire(), keeps the queue's order
+            if (!local.semaphore.tryAcquire(0, TimeUnit.NANOSECONDS)) {
+                waited = true;
+                if (!local.semaphore.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    metrics.recordLockTimeout();
+                    return null;
+                }
             }
             releaseUnansweredLocks();
             try {
                 String token = newToken();
                 long backoff = FIRST_BACKOFF_MILLIS;
                 while (!tryAcquire(id, token)) {
+                    waited = true;
                     long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                     if (remainingMillis <= 0) {
+                        metrics.recordLockTimeout();
                         return null;
                     }
                     long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
@@ -106,6 +115,9 @@ final class SessionLocking {
                     backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
                 }
                 handedOut = true;
+                if (waited) {
+                    metrics.recordLockWait();
+                }
                 return new HeldLock(id, token, local);
             } finally {
                 if (!handedOut) {

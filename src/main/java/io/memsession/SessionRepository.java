@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import io.memsession.store.BurstLog;
 import io.memsession.store.SaveOutcome;
 import io.memsession.store.SessionStore;
 import io.memsession.store.SessionStore.Access;
@@ -130,14 +131,17 @@ final class SessionRepository {
             return Lookup.UNAVAILABLE;
         }
         if (found == null) {
+            metrics.recordLoadOutcome(false);
             return Lookup.ABSENT;
         }
         SessionRecord record = found.record();
         long lastAccess = found.lastAccess();
         if (hasExpired(record.maxInactiveInterval(), lastAccess)) {
+            metrics.recordLoadOutcome(false);
             end(id, record, found.stored());
             return Lookup.ABSENT;
         }
+        metrics.recordLoadOutcome(true);
         SharedSession session = toSession(found, record.withLastAccessedTime(lastAccess));
         expiryWatch.observe(id, lastAccess, record.maxInactiveInterval());
         session.activated();
@@ -161,6 +165,7 @@ final class SessionRepository {
         SessionRecord fresh = new SessionRecord(ids.newId(), requestTime, requestTime, defaultMaxInactiveInterval,
                 Map.of());
         SharedSession session = SharedSession.created(services, this, fresh);
+        metrics.recordCreated();
         session.listeners().sessionCreated(session);
         return session;
     }
@@ -183,12 +188,16 @@ final class SessionRepository {
             boolean writing = !session.isStored() || !delta.isEmpty();
             Access access = writing ? new Access(requestTime, session.getMaxInactiveInterval(), principal.get())
                     : new Access(requestTime, session.getMaxInactiveInterval());
+            long started = System.nanoTime();
             if (!session.isStored()) {
                 createInStore(session, delta, access);
+                metrics.recordSaveLatency(System.nanoTime() - started);
             } else if (!delta.isEmpty() && mode == ConcurrencyMode.NONE) {
                 overwriteInStore(session, delta, access);
+                metrics.recordSaveLatency(System.nanoTime() - started);
             } else if (!delta.isEmpty()) {
                 mergeIntoStore(session, delta, access);
+                metrics.recordSaveLatency(System.nanoTime() - started);
             } else if (recordAccessIfUnchanged) {
                 metrics.recordTouch();
                 store.touch(session.getId(), session.loadedFrom(), access);
@@ -288,6 +297,7 @@ final class SessionRepository {
             session.discard();
             return;
         }
+        metrics.recordInvalidated();
         if (!session.isStored()) {
             session.end();
             return;
@@ -355,6 +365,7 @@ final class SessionRepository {
 
     /** Announces (if this node wins the claim) and deletes an expired session. */
     private void end(String id, SessionRecord record, StoredSession stored) {
+        metrics.recordExpired();
         expiryWatch.forget(id);
         try {
             if (expiryWatch.isEnabled() && store.claimEnd(id)) {
@@ -463,15 +474,24 @@ final class SessionRepository {
     }
 
     /**
-     * The document for {@code record}, or {@link SessionTooLargeException} when it is larger than the
-     * store takes: the one place a size limit applies.
+     * The document for {@code record} as it is stored (compressed when large enough, see
+     * {@link DocumentCompression}), or {@link SessionTooLargeException} when the stored form is larger than
+     * the store takes or the document larger than any node inflates: the one place size limits apply.
      */
     private byte[] encodeWithinLimit(SessionRecord record) {
         byte[] document = sessionCodec.encode(record);
-        if (document.length > maxDocumentBytes) {
-            throw new SessionTooLargeException(document.length, maxDocumentBytes, largestAttributes(record));
+        if (document.length > DocumentCompression.MAX_INFLATED_BYTES) {
+            throw new SessionTooLargeException(document.length + " bytes", DocumentCompression.MAX_INFLATED_BYTES,
+                    "the most any node inflates", largestAttributes(record));
         }
-        return document;
+        byte[] stored = sessionCodec.forStorage(document);
+        if (stored.length > maxDocumentBytes) {
+            throw new SessionTooLargeException(stored == document ? stored.length + " bytes"
+                    : stored.length + " bytes compressed (" + document.length + " bytes before)", maxDocumentBytes,
+                    "maxSessionBytes", largestAttributes(record));
+        }
+        metrics.recordBytesWritten(stored.length);
+        return stored;
     }
 
     /** The three largest attributes, as {@code name (N bytes)}, for the log line of a refused save. */
@@ -578,6 +598,7 @@ final class SessionRepository {
         if (stored.isEmpty()) {
             return null;
         }
+        metrics.recordBytesRead(stored.get().document().length);
         DecodedSessionCache.Entry cached = decoded.lookup(id, stored.get().document());
         SessionRecord record = cached != null ? cached.record() : decodeOrNull(id, stored.get());
         if (record == null) {

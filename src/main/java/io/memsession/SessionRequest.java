@@ -237,7 +237,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
             return;
         }
         boolean withoutLock = readOnly && session == requestedSession;
-        if (withoutLock || (lock != null && session.mayHaveChanges() && !lock.isStillHeld())) {
+        if (withoutLock || (lock != null && session.hasChanges() && !lock.isStillHeld())) {
             dropChanges();
             return;
         }

@@ -72,6 +72,12 @@ final class SharedSession implements HttpSession {
      * comparing with them spares encoding a value that was only read (see {@link PristineCopy}).
      */
     private final Map<String, Object> pristine = new HashMap<>();
+    /**
+     * For the size check of {@code setAttribute}: each attribute's size in the document as this request
+     * last knew it, and their sum with the frame; built at the first {@code setAttribute}, null until then.
+     */
+    private Map<String, Long> knownSizes;
+    private long knownBytes;
 
     static final long UNKNOWN_VERSION = -1;
 
@@ -207,6 +213,7 @@ final class SharedSession implements HttpSession {
             return;
         }
         services.codec().checkStorable(value);
+        checkSize(name, value);
         Object old = values.get(name);
         if (value != old && value instanceof HttpSessionBindingListener bound) {
             bound.valueBound(new HttpSessionBindingEvent(this, name, value));
@@ -230,6 +237,10 @@ final class SharedSession implements HttpSession {
         Object old = values.remove(name);
         if (old == null) {
             return;
+        }
+        if (knownSizes != null) {
+            Long size = knownSizes.remove(name);
+            knownBytes -= size == null ? 0 : size;
         }
         written.add(name);
         pristine.remove(name);
@@ -322,6 +333,7 @@ final class SharedSession implements HttpSession {
             }
         }
         written.clear();
+        knownSizes = null;
         intervalChanged = false;
         stored = record;
         storedVersion = UNKNOWN_VERSION;
@@ -399,6 +411,19 @@ final class SharedSession implements HttpSession {
         return detached;
     }
 
+    /**
+     * Whether a save would write the document: exact for values only read (compared with their pristine
+     * copies), an upper bound once anything was set, removed or re-timed, which a save almost always
+     * writes. Lets a locked request skip asking memcached whether it still holds its lock when it has
+     * nothing to write.
+     */
+    boolean hasChanges() {
+        if (!isStored() || intervalChanged || !written.isEmpty()) {
+            return true;
+        }
+        return !handedOutMutable.isEmpty() && !pendingChanges().isEmpty();
+    }
+
     /** A cheap upper bound: false means {@link #pendingChanges()} is certainly empty. */
     boolean mayHaveChanges() {
         return !isStored() || intervalChanged || !written.isEmpty() || !handedOutMutable.isEmpty();
@@ -432,6 +457,91 @@ final class SharedSession implements HttpSession {
         }
         if (!Arrays.equals(encoded, baseline.get(name))) {
             changed.put(name, encoded);
+        }
+    }
+
+    /**
+     * Refuses a value that would make the session larger than its save can store: the application hears
+     * it in the request that caused it, with the attribute not set. Costs no encoding unless the session
+     * comes near the limit (see {@link SessionSizeLimit}); a refusal is checked against what a save would
+     * write now, so a value is refused only when the save would certainly be.
+     */
+    private void checkSize(String name, Object value) {
+        SessionSizeLimit limit = services.sizeLimit();
+        if (knownSizes == null) {
+            countKnownSizes();
+        }
+        Long previous = knownSizes.get(name);
+        long others = knownBytes - (previous == null ? 0 : previous);
+        long entry = SessionCodec.entryBytesAtLeast(name);
+        long bytes = SessionSizeLimit.bytesAtLeast(value);
+        if (limit.isNear(others + entry + bytes)) {
+            bytes = encodedLength(value, bytes);
+            if (others + entry + bytes > limit.certainBytes()) {
+                long atLeast = bytesOfSaveWithout(name) + entry + bytes;
+                if (atLeast > limit.certainBytes()) {
+                    throw new IllegalStateException("setAttribute(\"" + name + "\"): the session would be at least "
+                            + atLeast + " bytes encoded, more than " + limit.limitName() + " (" + limit.certainBytes()
+                            + "), and could not be saved; the attribute is not set");
+                }
+            }
+        }
+        knownSizes.put(name, entry + bytes);
+        knownBytes = others + entry + bytes;
+    }
+
+    /** Attributes this request did not write count as loaded; the others by a bound, unencoded. */
+    private void countKnownSizes() {
+        knownSizes = new HashMap<>();
+        knownBytes = SessionCodec.frameBytesAtLeast(id);
+        for (Map.Entry<String, Object> attribute : values.entrySet()) {
+            String name = attribute.getKey();
+            byte[] loaded = written.contains(name) ? null : baseline.get(name);
+            long size = SessionCodec.entryBytesAtLeast(name)
+                    + (loaded != null ? loaded.length : SessionSizeLimit.bytesAtLeast(attribute.getValue()));
+            knownSizes.put(name, size);
+            knownBytes += size;
+        }
+    }
+
+    /**
+     * Fewer bytes than the document a save would write now without attribute {@code skipped}: the stored
+     * attributes, with those this request wrote or may have changed in place encoded as they are now.
+     */
+    private long bytesOfSaveWithout(String skipped) {
+        Map<String, byte[]> attributes = new HashMap<>(stored == null ? Map.of() : stored.attributes());
+        Set<String> touched = new HashSet<>(written);
+        touched.addAll(handedOutMutable);
+        for (String name : touched) {
+            Object value = values.get(name);
+            if (value == null) {
+                attributes.remove(name);
+            } else {
+                byte[] encoded = encodedOrNull(value);
+                if (encoded != null) {
+                    attributes.put(name, encoded);
+                }
+            }
+        }
+        attributes.remove(skipped);
+        long bytes = SessionCodec.frameBytesAtLeast(id);
+        for (Map.Entry<String, byte[]> attribute : attributes.entrySet()) {
+            bytes += SessionCodec.entryBytesAtLeast(attribute.getKey()) + attribute.getValue().length;
+        }
+        return bytes;
+    }
+
+    private long encodedLength(Object value, long bound) {
+        byte[] encoded = encodedOrNull(value);
+        return encoded == null ? bound : encoded.length;
+    }
+
+    /** Null when the value cannot be encoded: the save logs that, and keeps the stored value. */
+    private byte[] encodedOrNull(Object value) {
+        try {
+            return services.codec().encode(value);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

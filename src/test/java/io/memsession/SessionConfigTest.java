@@ -31,6 +31,24 @@ class SessionConfigTest {
     }
 
     @Test
+    void replicas_defaultOne_upToTheNumberOfServers_otherwiseNamesTheParameterAndWhatIsAllowed() {
+        assertEquals(1, SessionConfig.parseReplicas(null, 3, false));
+        assertEquals(2, SessionConfig.parseReplicas("2", 3, false));
+        assertEquals(3, SessionConfig.parseReplicas("3", 3, false));
+        for (String bad : new String[] {"0", "4", "-1", "two", "2.0"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SessionConfig.parseReplicas(bad, 3, false), "accepted " + bad);
+            assertTrue(e.getMessage().contains("'replicas'"), e.getMessage());
+            assertTrue(e.getMessage().contains("from 1 to 3"), e.getMessage());
+        }
+        IllegalArgumentException withTier = assertThrows(IllegalArgumentException.class,
+                () -> SessionConfig.parseReplicas("2", 2, true));
+        assertTrue(withTier.getMessage().contains("'replicas'") && withTier.getMessage().contains("durable tier"),
+                withTier.getMessage());
+        assertEquals(1, SessionConfig.parseReplicas("1", 2, true));
+    }
+
+    @Test
     void keyPrefix_defaultsToContextPath_distinctForDistinctPaths() {
         assertEquals("memsession:/shop:", SessionConfig.defaultKeyPrefix("/shop"));
         assertEquals("memsession:/:", SessionConfig.defaultKeyPrefix(""));

@@ -42,6 +42,12 @@ public final class ConnectionLosses {
         return snapshot;
     }
 
+    /** Losses of one server ({@code host:port} as configured); 0 for a server it does not know. */
+    long of(String server) {
+        LongAdder count = byServer.get(server);
+        return count == null ? 0 : count.sum();
+    }
+
     void lost(InetSocketAddress server) {
         if (closing || server == null) {
             return;

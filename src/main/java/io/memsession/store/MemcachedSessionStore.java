@@ -60,6 +60,9 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     /** How long {@link #close} waits for the client's threads to end. */
     static final long CLOSE_WAIT_MILLIS = 5_000;
     private static final Logger LOG = LoggerFactory.getLogger(MemcachedSessionStore.class);
+    /** Never used itself, only cloned: a digest keeps state while it works. */
+    private static final MessageDigest SHA_256 = newSha256();
+    private static final Base64.Encoder KEY_ENCODER = Base64.getUrlEncoder().withoutPadding();
     /** The breaker key for "no server is connected": Xmemcached then fails every call at once. */
     private static final String NO_SERVER = "(no connected server)";
     static final String ACCESS_SUFFIX = ".a";
@@ -84,6 +87,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     private final InetSocketAddress onlyServer;
     private final ConnectionLosses connectionLosses;
     private final boolean awaitAccessWrites;
+    private final ServerStatistics statistics;
 
     /**
      * Connects to the given servers; sessions are spread over several servers by consistent hashing.
@@ -118,15 +122,23 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
      * @param sasl credentials for servers that require SASL (binary protocol), or null (text protocol)
      * @throws SessionStoreException when the client cannot be built
      */
-    public MemcachedSessionStore(List<InetSocketAddress> configuredServers, String keyPrefix, Duration opTimeout,
+    public MemcachedSessionStore(List<InetSocketAddress> servers, String keyPrefix, Duration opTimeout,
             Duration connectTimeout, Duration grace, Clock clock, boolean awaitAccessWrites, SaslCredentials sasl) {
+        this(servers, keyPrefix, opTimeout, connectTimeout, grace, clock, awaitAccessWrites, sasl,
+                ServerHealth.of(servers, clock));
+    }
+
+    /** As above, keeping each server's breaker and counts in {@code health}, which several stores may share. */
+    MemcachedSessionStore(List<InetSocketAddress> configuredServers, String keyPrefix, Duration opTimeout,
+            Duration connectTimeout, Duration grace, Clock clock, boolean awaitAccessWrites, SaslCredentials sasl,
+            ServerHealth health) {
         List<InetSocketAddress> servers = sasl == null ? configuredServers : sasl.addresses(configuredServers);
         this.awaitAccessWrites = awaitAccessWrites;
         this.keyPrefix = keyPrefix;
         this.opTimeoutMillis = opTimeout.toMillis();
         this.graceSeconds = (int) grace.toSeconds();
         this.clock = clock;
-        this.breakers = new ServerBreakers(clock);
+        this.breakers = health.breakers();
         this.onlyServer = servers.size() == 1 ? servers.get(0) : null;
         XMemcachedClientBuilder builder = new XMemcachedClientBuilder(servers);
         builder.setOpTimeout(opTimeoutMillis);
@@ -137,8 +149,9 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         if (sasl != null) {
             sasl.configure(builder, servers);
         }
-        this.connectionLosses = new ConnectionLosses(servers);
+        this.connectionLosses = health.connectionLosses();
         builder.addStateListener(connectionLosses.listener());
+        this.statistics = health.statistics();
         Set<Thread> before = liveThreads();
         try {
             this.client = builder.build();
@@ -159,13 +172,14 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
     @Override
     public Optional<StoredSession> load(String id) {
         String documentKey = documentKey(id);
+        String accessKey = documentKey + ACCESS_SUFFIX;
         Map<String, GetsResponse<byte[]>> found = call("gets", id,
-                () -> client.gets(List.of(documentKey, accessKey(id)), opTimeoutMillis, transcoder));
+                () -> client.gets(List.of(documentKey, accessKey), opTimeoutMillis, transcoder));
         GetsResponse<byte[]> document = found == null ? null : found.get(documentKey);
         if (document == null || document.getValue() == null) {
             return Optional.empty();
         }
-        AccessRecord access = AccessRecord.parse(found.get(accessKey(id)));
+        AccessRecord access = AccessRecord.parse(found.get(accessKey));
         return Optional.of(new StoredSession(document.getValue(), document.getCas(),
                 access == null ? StoredSession.UNKNOWN_ACCESS_TIME : access.time(),
                 access == null ? StoredSession.UNKNOWN_ACCESS_TIME : access.lifeRenewedAt()));
@@ -327,7 +341,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         // server failed for other requests meanwhile
         GetsResponse<byte[]> lock;
         if (heldVersion == NOT_HELD) {
-            lock = call("gets", null, () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
+            lock = callPastBreaker("gets", id, () -> client.gets(lockKey(id), opTimeoutMillis, transcoder));
             if (!isOwnedBy(lock, owner)) {
                 return;
             }
@@ -338,10 +352,10 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         }
         // cas: if the lock expired and another owner took it since it was read, theirs stays
         if (awaitAccessWrites) {
-            call("cas", null, () -> client.cas(lockKey(id), EXPIRED_NOW, lock.getValue(), transcoder, opTimeoutMillis,
-                    lock.getCas()));
+            callPastBreaker("cas", id, () -> client.cas(lockKey(id), EXPIRED_NOW, lock.getValue(), transcoder,
+                    opTimeoutMillis, lock.getCas()));
         } else {
-            call("cas", null, () -> {
+            callPastBreaker("cas", id, () -> {
                 client.casWithNoReply(lockKey(id), EXPIRED_NOW, lock, new Replacement(lock.getValue()));
                 return null;
             });
@@ -364,6 +378,11 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
             client.deleteWithNoReply(accessKey(id));
             return null;
         });
+    }
+
+    /** Errors, timeouts and breaker state of each configured server. */
+    public ServerStatistics serverStatistics() {
+        return statistics;
     }
 
     /** How many times this node lost its connection to each server since it started. */
@@ -443,20 +462,39 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
 
     /** Base64url (no padding) of the SHA-256 of the id's ASCII bytes: 43 characters. */
     static String hashedId(String id) {
+        byte[] digest = sha256().digest(id.getBytes(StandardCharsets.US_ASCII));
+        return KEY_ENCODER.encodeToString(digest);
+    }
+
+    /** A fresh digest: a clone of one looked up once, which spares the provider lookup per key. */
+    private static MessageDigest sha256() {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+            return (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 
-    /**
-     * Runs one client call for session {@code id}, through the breaker of the server that holds it
-     * ({@code id} null: past the breaker).
-     */
+    /** Runs one client call for session {@code id}, through the breaker of the server that holds it. */
     private <T> T call(String command, String id, MemcachedCall<T> call) {
-        ServerBreakers.Breaker breaker = id == null ? null : breakers.of(serverOf(id));
+        return call(command, id, true, call);
+    }
+
+    /** Runs one client call for session {@code id} whatever the state of its server's breaker. */
+    private <T> T callPastBreaker(String command, String id, MemcachedCall<T> call) {
+        return call(command, id, false, call);
+    }
+
+    private <T> T call(String command, String id, boolean throughBreaker, MemcachedCall<T> call) {
+        ServerBreakers.Breaker breaker = throughBreaker ? breakers.of(serverOf(id)) : null;
         if (breaker != null && !breaker.allowsCall()) {
             throw new SessionStoreException("memcached " + breaker.server() + " did not answer a moment ago; not asked"
                     + " again for " + breaker.refusingForMillis() + " ms", null);
@@ -468,10 +506,12 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
             }
             return result;
         } catch (TimeoutException e) {
+            statistics.timedOut(breaker != null ? breaker.server() : serverOf(id));
             serverFailed(breaker);
             throw new SessionStoreException("memcached " + command + " timed out after "
                     + opTimeoutMillis + " ms", e);
         } catch (MemcachedException e) {
+            statistics.failed(breaker != null ? breaker.server() : serverOf(id));
             serverFailed(breaker);
             throw new SessionStoreException("memcached " + command + " failed", e);
         } catch (IllegalArgumentException e) {
@@ -516,7 +556,6 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         T run() throws TimeoutException, InterruptedException, MemcachedException;
     }
 
-    /** The access record's value: when the session was last used, its interval, when its life was renewed. */
     /** The value of a {@code noreply} {@code cas}: sent once, with the {@code cas} of the gets it follows. */
     private record Replacement(byte[] value) implements CASOperation<byte[]> {
         @Override
@@ -530,6 +569,7 @@ public final class MemcachedSessionStore implements SessionStore, LockStore {
         }
     }
 
+    /** The access record's value: when the session was last used, its interval, when its life was renewed. */
     private record AccessRecord(long time, int maxInactiveSeconds, long lifeRenewedAt) {
 
         static AccessRecord parse(GetsResponse<byte[]> response) {

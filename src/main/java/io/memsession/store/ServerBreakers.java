@@ -35,6 +35,12 @@ final class ServerBreakers {
         return breaker != null ? breaker : byServer.computeIfAbsent(server, Breaker::new);
     }
 
+    /** The state of {@code server}'s breaker; closed for a server never asked. */
+    ServerStatistics.BreakerState stateOf(Object server) {
+        Breaker breaker = byServer.get(server);
+        return breaker == null ? ServerStatistics.BreakerState.CLOSED : breaker.state();
+    }
+
     /** How many servers are refused right now. */
     int openCount() {
         return (int) byServer.values().stream().filter(Breaker::isOpen).count();
@@ -60,6 +66,13 @@ final class ServerBreakers {
 
         boolean isOpen() {
             return openUntil != 0;
+        }
+
+        ServerStatistics.BreakerState state() {
+            if (openUntil == 0) {
+                return ServerStatistics.BreakerState.CLOSED;
+            }
+            return probing.get() ? ServerStatistics.BreakerState.PROBING : ServerStatistics.BreakerState.OPEN;
         }
 
         /**

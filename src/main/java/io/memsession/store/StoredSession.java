@@ -13,12 +13,23 @@ package io.memsession.store;
  * @param durableAccessTime for a store with a durable tier behind a cache: the access time that tier
  *     holds, so that the store can write it there only every so often; {@link #UNKNOWN_ACCESS_TIME}
  *     for other stores. The layer above takes the latest of the three times as the last access.
+ * @param revision for a store that keeps copies on several servers ({@link ReplicatedSessionStore}):
+ *     the logical revision of the copy returned, which orders copies across servers where memcached's
+ *     {@code cas} values cannot; {@link #NO_REVISION} for other stores
  */
 public record StoredSession(byte[] document, long version, long lastAccessTime, long lifeRenewedAt,
-        long durableAccessTime) {
+        long durableAccessTime, long revision) {
 
     /** The store holds no access time separate from the document. */
     public static final long UNKNOWN_ACCESS_TIME = -1;
+    /** The store keeps one copy and no revision of its own. */
+    public static final long NO_REVISION = 0;
+
+    /** A document from a store that keeps one copy. */
+    public StoredSession(byte[] document, long version, long lastAccessTime, long lifeRenewedAt,
+            long durableAccessTime) {
+        this(document, version, lastAccessTime, lifeRenewedAt, durableAccessTime, NO_REVISION);
+    }
 
     /** A document with an access record of the store's own, and no durable tier. */
     public StoredSession(byte[] document, long version, long lastAccessTime, long lifeRenewedAt) {

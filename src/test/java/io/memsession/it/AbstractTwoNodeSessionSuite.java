@@ -628,14 +628,15 @@ abstract class AbstractTwoNodeSessionSuite {
     }
 
     /**
-     * A session whose encoded form is over the client's 1 MiB item limit: its save is dropped (the redirect
-     * still goes out), and the copy stored before stays readable on the other node.
+     * A session whose encoded form grows over the client's 1 MiB item limit by an in-place change, which
+     * setAttribute cannot see: its save is dropped (the redirect still goes out), and the copy stored before
+     * stays readable on the other node.
      */
     @Test
     void sessionLargerThanTheItemLimit_isADroppedSave_thatKeepsTheStoredCopy() {
         sessionOnA("keep", "small");
-        Browser.Response r = browser.get(a.probe("get:false", "set:big:bigstring:1100000", "set:keep:string:lost",
-                "redirect:/app/next"));
+        Browser.Response r = browser.get(a.probe("get:false", "set:big:list:S:x", "grow:big:1100000",
+                "set:keep:string:lost", "redirect:/app/next"));
         assertEquals(302, r.status(), r::toString);
         Browser.Response after = on(b, "get:false", "attr:keep", "attr:big");
         assertEquals("small", after.p("attr.keep"), after::toString);
@@ -664,7 +665,10 @@ abstract class AbstractTwoNodeSessionSuite {
         assertFalse(jmx.isRegistered(name), "unregistered when the webapp stops");
     }
 
-    /** maxSessionBytes: a save over the configured size is dropped the same way, the stored copy kept. */
+    /**
+     * maxSessionBytes: a save over the configured size, grown by an in-place change, is dropped the same way,
+     * the stored copy kept.
+     */
     @Test
     void sessionLargerThanMaxSessionBytes_isADroppedSave_thatKeepsTheStoredCopy() throws Exception {
         ContainerNode small = webapp("S", "/app").initParam("maxSessionBytes", "4096").start();
@@ -672,7 +676,7 @@ abstract class AbstractTwoNodeSessionSuite {
             sessionOnA("keep", "small");
             Browser.Response fits = browser.get(small.probe("get:false", "set:fits:bigstring:3000"));
             assertEquals(200, fits.status(), fits::toString);
-            Browser.Response r = browser.get(small.probe("get:false", "set:big:bigstring:5000",
+            Browser.Response r = browser.get(small.probe("get:false", "set:big:list:S:x", "grow:big:5000",
                     "set:keep:string:lost", "redirect:/app/next"));
             assertEquals(302, r.status(), r::toString);
             Browser.Response after = on(b, "get:false", "attr:keep", "attr:big", "names");
@@ -681,6 +685,54 @@ abstract class AbstractTwoNodeSessionSuite {
             assertEquals("fits,keep", String.join(",", new java.util.TreeSet<>(List.of(after.p("names").split(",")))));
         } finally {
             small.stop();
+        }
+    }
+
+    /**
+     * setAttribute of a value that would take the session over maxSessionBytes throws IllegalStateException
+     * in the servlet: the attribute is not set, the request's other changes are saved, and the session
+     * stays readable on the other node.
+     */
+    @Test
+    void setAttributeOverMaxSessionBytes_throwsInTheServlet_andTheSessionStaysAsItWas() throws Exception {
+        ContainerNode small = webapp("S", "/app").initParam("maxSessionBytes", "4096").start();
+        try {
+            sessionOnA("keep", "small");
+            on(small, "get:false", "set:fits:bigstring:3000");
+            Browser.Response r = onAllowingErrors(small, "get:false", "set:big:bigstring:2000",
+                    "set:keep:string:changed", "names");
+            assertTrue(String.valueOf(r.p("error.set")).startsWith("java.lang.IllegalStateException"), r::toString);
+            assertEquals("fits,keep", r.p("names"), "the attribute is not set: " + r);
+            Browser.Response after = on(b, "get:false", "attr:keep", "attr:big", "names");
+            assertEquals("changed", after.p("attr.keep"), "the request's other change is saved: " + after);
+            assertEquals("fits,keep", after.p("names"), after::toString);
+        } finally {
+            small.stop();
+        }
+    }
+
+    /**
+     * compressAboveBytes: a large compressible session is stored compressed, smaller than maxSessionBytes
+     * although its JSON is five times larger, and a node that does not compress reads it.
+     */
+    @Test
+    void largeCompressibleSession_isStoredCompressed_andReadByANodeThatDoesNotCompress() throws Exception {
+        ContainerNode zipping = webapp("Z", "/app").initParam("compressAboveBytes", "1024")
+                .initParam("maxSessionBytes", "4096").start();
+        try {
+            String id = sessionOnA("keep", "small");
+            on(zipping, "get:false", "set:big:bigstring:20000");
+            byte[] stored = memcached.rawItem(key(a, id)).data();
+            assertTrue(stored.length < 1024, "stored compressed: " + stored.length + " bytes");
+            assertEquals("MSz1", new String(stored, 0, 4, StandardCharsets.US_ASCII), "the compressed form's marker");
+            Browser.Response after = on(b, "get:false", "attr:keep", "attr:big");
+            assertEquals("small", after.p("attr.keep"), after::toString);
+            assertEquals("x".repeat(20000), after.p("attr.big"), "node B, which does not compress, reads it");
+            on(b, "get:false", "set:keep:string:plain");
+            assertEquals('{', (char) memcached.rawItem(key(a, id)).data()[0], "B writes it back uncompressed");
+            assertEquals("plain", on(zipping, "get:false", "attr:keep").p("attr.keep"));
+        } finally {
+            zipping.stop();
         }
     }
 

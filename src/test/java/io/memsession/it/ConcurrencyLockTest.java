@@ -110,6 +110,35 @@ class ConcurrencyLockTest extends AbstractConcurrencyTest {
     }
 
     /**
+     * The same for a change made in place to a value read with getAttribute (no setAttribute): the
+     * request that outlived its lock still asks whether it holds it, and saves nothing.
+     */
+    @Test
+    void requestThatOutlivedItsLock_savesNoInPlaceChangeEither() throws Exception {
+        try (ConcurrencyNodes nodes = ConcurrencyNodes.start(memcached,
+                Map.of("concurrency", "lock", "lockTtlSeconds", "2"))) {
+            Browser browser = new Browser();
+            String id = createSession(browser, nodes.a, "newlist:items:first");
+            ConcurrencyServlet.armHold("slowAppend");
+            CompletableFuture<Browser.Response> slow = background(() -> browser.get(url(nodes.a,
+                    "session", "append:items:late", "reach:appendLocked", "hold:slowAppend")));
+            ItSupport.pollUntil(Duration.ofSeconds(10), "slow request inside the servlet",
+                    () -> ConcurrencyServlet.reached("appendLocked") == 1);
+            ItSupport.pollUntil(Duration.ofSeconds(5), "the slow request's lock expired",
+                    () -> memcached.rawGet(lockKey(id)) == null);
+
+            ok(browser, nodes.b, "session", "set:next:kept");
+            ConcurrencyServlet.release("slowAppend");
+            Browser.Response late = join(slow);
+
+            assertEquals(200, late.status(), late::toString);
+            Browser.Response read = ok(browser, nodes.b, "session", "read:items", "read:next");
+            assertEquals("[first]", read.p("attr.items"), "the in-place change of the request that outlived its lock");
+            assertEquals("kept", read.p("attr.next"));
+        }
+    }
+
+    /**
      * lockTimeoutMillis=300 while another request holds the lock: 503 with Retry-After on the other node and on
      * the same node (in-JVM queue), and not one byte written for them; a lockExclude path is served meanwhile.
      */

@@ -43,6 +43,7 @@ import java.util.function.Supplier;
  *                              strings(a,b) list|set(L:1,S:x,I:2,D:1.5,B:true) map(k=L:1,j=S:x)
  *                              cart(owner,qty,total) item(sku,qty) contraband(text) null
  * attr:NAME                    attr.NAME= value, attr.NAME.class=, attr.NAME.elements= element classes
+ * grow:NAME:N                  adds a string of N characters, in place, to the list attribute NAME
  * remove:NAME  names  invalidate  afterInvalidate (inv.METHOD=ok|ISE|other)  changeId  requested  context
  * bigbody:N      write N bytes now (commits once past the buffer)     overflow   write 2x the buffer size
  * flush          flushBuffer()                                        committed  committed=
@@ -235,6 +236,12 @@ public final class ProbeServlet extends HttpServlet {
                     put("set." + name, "ok");
                 }
                 case "attr" -> describeAttribute(a[1], session().getAttribute(a[1]));
+                case "grow" -> {
+                    @SuppressWarnings("unchecked")
+                    List<Object> list = (List<Object>) session().getAttribute(a[1]);
+                    list.add("x".repeat(Integer.parseInt(a[2])));
+                    put("grow." + a[1], "ok");
+                }
                 case "remove" -> {
                     session().removeAttribute(a[1]);
                     put("remove." + a[1], "ok");

@@ -6,9 +6,11 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.memsession.store.BurstLog;
 import io.memsession.store.DurableSessionStore;
 import io.memsession.store.DurableSessionStore.DurableSession;
 import io.memsession.store.DurableSessionStore.RowFate;
@@ -55,6 +57,8 @@ public final class TieredSessionStore implements SessionStore {
     static final int TOMBSTONE_SECONDS = 300;
     private static final int CACHE_WRITE_ATTEMPTS = 4;
     private static final int OVERWRITE_ATTEMPTS = 8;
+    /** How often a burst of memcached failures is summed up in the log. */
+    static final long CACHE_FAILURE_LOG_WINDOW_MILLIS = 10_000;
 
     private final SessionStore memcached;
     private final DurableSessionStore durable;
@@ -63,6 +67,8 @@ public final class TieredSessionStore implements SessionStore {
     private final AutoCloseable resources;
     private final CacheRepairs repairs = new CacheRepairs(REPAIR_CAPACITY);
     private final DatabaseBreaker breaker;
+    /** While memcached is away every request fails it: logged once per burst and window, not per call. */
+    private final BurstLog cacheFailures;
     private final TierStatistics statistics = new TierStatistics(repairs::size, repairs::overflows,
             () -> this.epoch);
     private ScheduledExecutorService maintenance;
@@ -79,12 +85,19 @@ public final class TieredSessionStore implements SessionStore {
      */
     public TieredSessionStore(SessionStore memcached, DurableSessionStore durable, double accessWriteFraction,
             Clock clock, AutoCloseable resources) {
+        this(memcached, durable, accessWriteFraction, clock, resources, LOG::warn);
+    }
+
+    /** @param cacheFailureLog where the burst summaries of memcached failures go */
+    TieredSessionStore(SessionStore memcached, DurableSessionStore durable, double accessWriteFraction,
+            Clock clock, AutoCloseable resources, BiConsumer<String, Object[]> cacheFailureLog) {
         this.memcached = memcached;
         this.durable = durable;
         this.accessWriteFraction = accessWriteFraction;
         this.clock = clock;
         this.resources = resources;
         this.breaker = new DatabaseBreaker(clock);
+        this.cacheFailures = new BurstLog(clock, CACHE_FAILURE_LOG_WINDOW_MILLIS, cacheFailureLog);
     }
 
     /**
@@ -548,7 +561,7 @@ public final class TieredSessionStore implements SessionStore {
 
     private void cacheFailed(String operation, SessionStoreException e) {
         statistics.cacheFailures.increment();
-        LOG.warn("memcached {} of the durable tier failed: {}", operation, e.getMessage());
+        cacheFailures.failed("memcached " + operation + " of the durable tier", e.getMessage());
     }
 
     // -------------------------------------------------------------------------------- database side

@@ -1,4 +1,4 @@
-package io.memsession;
+package io.memsession.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

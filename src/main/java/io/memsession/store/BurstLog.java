@@ -1,4 +1,4 @@
-package io.memsession;
+package io.memsession.store;
 
 import java.time.Clock;
 import java.util.function.BiConsumer;
@@ -7,8 +7,11 @@ import java.util.function.BiConsumer;
  * Logs a burst of like failures as two lines instead of one per request: the first failure at once,
  * then, once per {@code window}, how many more there were and the last one's message. A memcached
  * outage on a busy node would otherwise write a line per request and bury everything else.
+ *
+ * <p>Public only so that the session layer and the stores, in different packages, share it; not an API
+ * for applications.
  */
-final class BurstLog {
+public final class BurstLog {
 
     private final Clock clock;
     private final long windowMillis;
@@ -20,14 +23,14 @@ final class BurstLog {
     /**
      * @param sink receives a format string in SLF4J's {@code {}} style and its arguments
      */
-    BurstLog(Clock clock, long windowMillis, BiConsumer<String, Object[]> sink) {
+    public BurstLog(Clock clock, long windowMillis, BiConsumer<String, Object[]> sink) {
         this.clock = clock;
         this.windowMillis = windowMillis;
         this.sink = sink;
     }
 
     /** Records one failure; writes a line only when it opens a burst or a window has passed. */
-    void failed(String what, String message) {
+    public void failed(String what, String message) {
         String summary = null;
         Object[] args;
         synchronized (this) {
