@@ -1,6 +1,7 @@
 package io.memsession.it;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /** Small helpers for the integration tests: polling with a deadline, exception text. */
@@ -22,6 +23,22 @@ final class ItSupport {
 
 
     private ItSupport() {
+    }
+
+    /**
+     * A fleet test's teardown: stops the webapp nodes first (their filters close their memcached clients),
+     * then the memcached servers, all of them even when one fails to stop. Null nodes are skipped.
+     */
+    static void stopAll(List<ContainerNode> nodes, List<MemcachedProcess> servers) throws Exception {
+        try {
+            for (ContainerNode node : nodes) {
+                if (node != null) {
+                    node.stop();
+                }
+            }
+        } finally {
+            servers.forEach(MemcachedProcess::close);
+        }
     }
 
     /**

@@ -26,12 +26,7 @@ class MemcachedBreakerTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        if (node != null) {
-            node.stop();
-        }
-        for (MemcachedProcess server : servers) {
-            server.close();
-        }
+        ItSupport.stopAll(java.util.Collections.singletonList(node), servers);
     }
 
     private record User(String id, String value) {

@@ -23,12 +23,7 @@ class MemcachedFleetTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        for (ContainerNode node : nodes) {
-            node.stop();
-        }
-        for (MemcachedProcess server : servers) {
-            server.close();
-        }
+        ItSupport.stopAll(nodes, servers);
     }
 
     @Test

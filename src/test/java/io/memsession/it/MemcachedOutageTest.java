@@ -41,12 +41,7 @@ class MemcachedOutageTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        if (node != null) {
-            node.stop();
-        }
-        for (MemcachedProcess server : servers) {
-            server.close();
-        }
+        ItSupport.stopAll(java.util.Collections.singletonList(node), servers);
     }
 
     @Test

@@ -37,12 +37,7 @@ class MemcachedReplicasTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        for (ContainerNode node : nodes) {
-            node.stop();
-        }
-        for (MemcachedProcess server : servers) {
-            server.close();
-        }
+        ItSupport.stopAll(nodes, servers);
     }
 
     @ParameterizedTest(name = "{0} servers, concurrency={1}")
